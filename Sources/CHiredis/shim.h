@@ -1,0 +1,4 @@
+#ifndef TICKETING_CHIREDIS_SHIM_H
+#define TICKETING_CHIREDIS_SHIM_H
+#include <hiredis/hiredis.h>
+#endif

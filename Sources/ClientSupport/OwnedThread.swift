@@ -1,0 +1,90 @@
+import Foundation
+
+/// A thread of our own that runs jobs one at a time, in order.
+///
+/// hiredis and libpq block in their calls; running those on the Swift concurrency pool would
+/// starve every other task on a 2-core machine. Each connection owns one of these instead.
+public final class OwnedThread: @unchecked Sendable {
+    public typealias Job = @Sendable () -> Void
+
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [Job] = []
+    private var stopping = false
+    private var finished = false
+    private var thread: Thread?
+
+    public init(name: String) {
+        let thread = Thread { [unowned self] in self.loop() }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        self.thread = thread
+        thread.start()
+    }
+
+    deinit {
+        shutdown()
+    }
+
+    /// Queues `job` to run on this thread after the jobs already queued.
+    /// Returns false (and runs nothing) once the thread has been shut down.
+    @discardableResult
+    public func execute(_ job: @escaping Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append(job)
+        if jobs.count == 1 { condition.signal() }
+        return true
+    }
+
+    /// True when called from this thread: connections use it to assert they never block elsewhere.
+    public var isCurrent: Bool { Thread.current === thread }
+
+    /// Runs `body` on this thread and returns its result to the awaiting task.
+    public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+            let queued = execute {
+                continuation.resume(with: Result { try body() })
+            }
+            if !queued { continuation.resume(throwing: OwnedThreadError.shutDown) }
+        }
+    }
+
+    /// Lets the queued jobs finish, then ends the thread. Safe to call more than once;
+    /// it does not wait when called from the thread itself.
+    public func shutdown() {
+        condition.lock()
+        stopping = true
+        condition.broadcast()
+        if isCurrent {
+            condition.unlock()
+            return
+        }
+        while !finished { condition.wait() }
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopping { condition.wait() }
+            if jobs.isEmpty && stopping {
+                finished = true
+                condition.broadcast()
+                condition.unlock()
+                return
+            }
+            let batch = jobs
+            jobs.removeAll(keepingCapacity: true)
+            condition.unlock()
+            for job in batch { job() }
+        }
+    }
+}
+
+/// Thrown by ``OwnedThread/run(_:)`` once the thread no longer takes jobs.
+public struct OwnedThreadError: Error, CustomStringConvertible, Sendable {
+    public static let shutDown = OwnedThreadError()
+    public var description: String { "the connection's thread has been shut down" }
+}

@@ -1,0 +1,63 @@
+import ClientSupport
+import Foundation
+import Testing
+
+@Suite struct OwnedThreadTests {
+    @Test("jobs run in the order they were queued, off the caller's thread")
+    func runsInOrder() async throws {
+        let thread = OwnedThread(name: "test")
+        let recorder = Recorder()
+        for i in 0..<1000 { thread.execute { recorder.append(i) } }
+        let onOwnThread = try await thread.run { thread.isCurrent }
+        #expect(onOwnThread)
+        #expect(!thread.isCurrent)
+        #expect(recorder.values == Array(0..<1000))
+        thread.shutdown()
+    }
+
+    @Test("a thrown error reaches the awaiting task")
+    func errorsPropagate() async {
+        struct Boom: Error {}
+        let thread = OwnedThread(name: "test")
+        await #expect(throws: Boom.self) { try await thread.run { throw Boom() } }
+    }
+
+    @Test("after shutdown, queued work has finished and new work is refused")
+    func shutdownDrainsThenRefuses() async {
+        let thread = OwnedThread(name: "test")
+        let recorder = Recorder()
+        for i in 0..<100 { thread.execute { usleep(10); recorder.append(i) } }
+        thread.shutdown()
+        #expect(recorder.values.count == 100)
+        #expect(thread.execute {} == false)
+        await #expect(throws: OwnedThreadError.self) { try await thread.run { 1 } }
+    }
+}
+
+@Suite struct BackoffTests {
+    @Test("the ceiling doubles from base and stops at cap")
+    func ceilingGrows() {
+        let backoff = Backoff(base: .milliseconds(10), cap: .milliseconds(100))
+        #expect(backoff.ceiling(attempt: 0) == .milliseconds(10))
+        #expect(backoff.ceiling(attempt: 1) == .milliseconds(20))
+        #expect(backoff.ceiling(attempt: 3) == .milliseconds(80))
+        #expect(backoff.ceiling(attempt: 4) == .milliseconds(100))
+        #expect(backoff.ceiling(attempt: 10_000) == .milliseconds(100))
+    }
+
+    @Test("a delay never exceeds its ceiling")
+    func jitterIsBounded() {
+        let backoff = Backoff(base: .milliseconds(5), cap: .seconds(1))
+        for attempt in 0..<40 {
+            let delay = backoff.delay(attempt: attempt)
+            #expect(delay >= .zero && delay <= backoff.ceiling(attempt: attempt))
+        }
+    }
+}
+
+private final class Recorder: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Int] = []
+    func append(_ value: Int) { lock.withLock { storage.append(value) } }
+    var values: [Int] { lock.withLock { storage } }
+}
