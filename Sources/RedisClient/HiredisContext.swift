@@ -52,6 +52,14 @@ final class HiredisContext {
     /// The socket, so another thread can `shutdown(2)` it to wake a blocked read.
     var fileDescriptor: Int32 { context.pointee.fd }
 
+    /// True when the socket has something to read although no command is outstanding: with
+    /// request/response that can only be the server's EOF or reset (a restart, `CLIENT KILL`,
+    /// an idle timeout). Checked before each flight so no command is sent into a dead socket.
+    var isClosedByPeer: Bool {
+        var descriptor = pollfd(fd: context.pointee.fd, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) != 0
+    }
+
     /// Sets the socket's send/receive timeout; nil means none (wait forever).
     func setTimeout(_ timeout: Duration?) {
         guard timeout != currentTimeout else { return }

@@ -35,6 +35,7 @@ final class PipelinedConnection: @unchecked Sendable {
     private var closed = false
     private var socket: Int32?
     private var nextID: UInt64 = 0
+    private var flights = 0
 
     // Touched on `thread` only.
     private var context: HiredisContext?
@@ -61,6 +62,11 @@ final class PipelinedConnection: @unchecked Sendable {
     /// Queued plus in-flight requests: the pool sends to the connection with the fewest.
     var load: Int {
         lock.withLock { queue.count + inFlight.count }
+    }
+
+    /// Round trips so far; tests use it to see that concurrent callers share them.
+    var flightCount: Int {
+        lock.withLock { flights }
     }
 
     /// Sends `commands` in one flight and returns one result per command, in order.
@@ -155,6 +161,7 @@ final class PipelinedConnection: @unchecked Sendable {
                 let batch = queue
                 queue = []
                 inFlight = Set(batch.map(\.id))
+                flights += 1
                 inFlightBlocks = batch.contains { $0.commands.contains { $0.blockingTime != nil } }
                 return batch
             }
@@ -180,6 +187,9 @@ final class PipelinedConnection: @unchecked Sendable {
     /// Writes every command of the batch, then reads every reply in order.
     private func fly(_ batch: [Request]) -> [Result<Replies, any Error>] {
         let oldest = batch.map(\.enqueuedAt).min()!
+        if let context, context.isClosedByPeer {
+            dropContext(reason: "the server closed the idle connection")
+        }
         let context: HiredisContext
         do {
             try ensureConnected(until: oldest + configuration.reconnectBudget)

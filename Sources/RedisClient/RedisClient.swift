@@ -74,6 +74,11 @@ public final class RedisClient: RedisCommandSender {
         }
     }
 
+    /// Round trips made by the pool so far (for tests of auto-pipelining).
+    var flightCount: Int {
+        connections.reduce(0) { $0 + $1.flightCount }
+    }
+
     private func leastLoaded() -> PipelinedConnection {
         let count = connections.count
         if count == 1 { return connections[0] }
