@@ -56,6 +56,7 @@ let package = Package(
             path: "Benchmarks/PostgresLatency"
         ),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     ]
