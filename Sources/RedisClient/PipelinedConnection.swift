@@ -99,17 +99,17 @@ final class PipelinedConnection: @unchecked Sendable {
     /// Fails queued commands with `.clientClosed`, lets an ordinary flight finish (a
     /// blocking read is woken and fails), frees the context and joins the thread.
     func close() async {
-        let (pending, socketToWake): ([Request], Int32?) = lock.withLock {
-            if closed { return ([], nil) }
+        let pending: [Request] = lock.withLock {
+            if closed { return [] }
             closed = true
+            if inFlightBlocks { wakeBlockedRead() }
             let pending = queue
             queue = []
-            return (pending, inFlightBlocks ? socket : nil)
+            return pending
         }
         for request in pending {
             request.continuation.resume(throwing: RedisError(code: .clientClosed, message: "the Redis connection was closed before the command was sent"))
         }
-        if let socketToWake { _ = shutdown(socketToWake, Int32(SHUT_RDWR)) }
         _ = try? await thread.run { self.dropContext(reason: nil) }
         thread.shutdown()
     }
@@ -134,19 +134,24 @@ final class PipelinedConnection: @unchecked Sendable {
     }
 
     private func cancel(_ id: UInt64) {
-        let (removed, socketToWake): (Request?, Int32?) = lock.withLock {
+        let removed: Request? = lock.withLock {
             if let index = queue.firstIndex(where: { $0.id == id }) {
-                return (queue.remove(at: index), nil)
+                return queue.remove(at: index)
             }
-            if interruptsOnCancel, inFlight.contains(id), let socket {
+            if interruptsOnCancel, inFlight.contains(id) {
                 interrupted.insert(id)
-                return (nil, socket)
+                wakeBlockedRead()
             }
-            return (nil, nil)
+            return nil
         }
         removed?.continuation.resume(throwing: CancellationError())
-        // Wakes the thread from its blocked read; it then fails the flight and reconnects later.
-        if let socketToWake { _ = shutdown(socketToWake, Int32(SHUT_RDWR)) }
+    }
+
+    /// Shuts the socket down so the thread's blocked read returns at once; the flight then
+    /// fails and the next one reconnects. Called under `lock`: the thread clears `socket`
+    /// under it before closing the descriptor, so a reused descriptor is never hit.
+    private func wakeBlockedRead() {
+        if let socket { _ = shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     // MARK: - Flights (on `thread`)

@@ -39,22 +39,22 @@ struct ConnectingTests {
     @Test("AUTH with the right password works, a wrong one fails with connectionFailed, none gets NOAUTH")
     func passwords() async throws {
         try await withPrivateServer(password: "s3cret") { server in
-        let client = try await RedisClient.connect(configuration: RedisConfiguration(url: server.url))
-        #expect(try await client.ping() == "PONG")
-        await client.shutdown()
+            let client = try await RedisClient.connect(configuration: RedisConfiguration(url: server.url))
+            #expect(try await client.ping() == "PONG")
+            await client.shutdown()
 
-        let wrong = try RedisConfiguration(url: "redis://:nope@127.0.0.1:\(server.port)/0")
-        do {
-            _ = try await RedisConnection.connect(configuration: wrong)
-            Issue.record("connected with a wrong password")
-        } catch let error as RedisError {
-            #expect(error.code == .connectionFailed)
-            #expect(error.message.contains("WRONGPASS"))
-        }
+            let wrong = try RedisConfiguration(url: "redis://:nope@127.0.0.1:\(server.port)/0")
+            do {
+                _ = try await RedisConnection.connect(configuration: wrong)
+                Issue.record("connected with a wrong password")
+            } catch let error as RedisError {
+                #expect(error.code == .connectionFailed)
+                #expect(error.message.contains("WRONGPASS"))
+            }
 
-        let none = try await RedisConnection.connect(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
-        #expect(await redisErrorCode { try await none.ping() } == .noAuth)
-        await none.close()
+            let none = try await RedisConnection.connect(configuration: RedisConfiguration(url: "redis://127.0.0.1:\(server.port)/0"))
+            #expect(await redisErrorCode { try await none.ping() } == .noAuth)
+            await none.close()
         }
     }
 
@@ -83,14 +83,14 @@ struct ConnectingTests {
     @Test("unix socket with a password and a database from the query")
     func unixSocketWithPassword() async throws {
         try await withPrivateServer(password: "pw") { server in
-        let connection = try await RedisConnection.connect(
-            configuration: RedisConfiguration(url: "unix://:pw@\(server.unixSocketPath)?db=5"))
-        let key = TestServers.uniqueName("k")
-        try await connection.set(key, "in five")
-        let check = try await RedisConnection.connect(configuration: RedisConfiguration(url: server.url(db: 5)))
-        #expect(try await check.getString(key) == "in five")
-        await check.close()
-        await connection.close()
+            let connection = try await RedisConnection.connect(
+                configuration: RedisConfiguration(url: "unix://:pw@\(server.unixSocketPath)?db=5"))
+            let key = TestServers.uniqueName("k")
+            try await connection.set(key, "in five")
+            let check = try await RedisConnection.connect(configuration: RedisConfiguration(url: server.url(db: 5)))
+            #expect(try await check.getString(key) == "in five")
+            await check.close()
+            await connection.close()
         }
     }
 
