@@ -11,8 +11,6 @@ public final class RedisClient: RedisCommandSender {
     public let configuration: RedisConfiguration
     private let logger: Logger
     private let connections: [PipelinedConnection]
-    // Where the least-loaded search starts, so ties spread over the pool.
-    private let rotation = Atomic<Int>(0)
     private let dedicatedCount = Atomic<Int>(0)
 
     /// Makes a pool that connects lazily, on first use (retrying within the reconnect budget).
@@ -79,14 +77,12 @@ public final class RedisClient: RedisCommandSender {
         connections.reduce(0) { $0 + $1.flightCount }
     }
 
+    /// The connection with the fewest queued and in-flight requests; ties go to the lowest
+    /// index, so a lightly used pool keeps reusing one warm connection and thread.
     private func leastLoaded() -> PipelinedConnection {
-        let count = connections.count
-        if count == 1 { return connections[0] }
-        let start = rotation.wrappingAdd(1, ordering: .relaxed).oldValue
-        var best = connections[start % count]
+        var best = connections[0]
         var bestLoad = best.load
-        for step in 1..<count where bestLoad > 0 {
-            let candidate = connections[(start &+ step) % count]
+        for candidate in connections.dropFirst() where bestLoad > 0 {
             let load = candidate.load
             if load < bestLoad {
                 best = candidate

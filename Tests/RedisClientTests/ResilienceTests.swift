@@ -59,6 +59,19 @@ struct ResilienceTests {
         }
     }
 
+    @Test("a connection the server closed while idle (CLIENT KILL) is replaced before the next command")
+    func idleConnectionKilled() async throws {
+        try await withSharedClient { redis, _ in
+            let connection = try await redis.dedicatedConnection()
+            let id = try await connection.send("CLIENT", "ID").asInt()
+            #expect(try await redis.send("CLIENT", "KILL", "ID", id) == .integer(1))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await connection.ping() == "PONG")
+            #expect(try await connection.send("CLIENT", "ID").asInt() != id)
+            await connection.close()
+        }
+    }
+
     @Test("a command sent while the server is down succeeds once it is back within the reconnect budget")
     func waitsForServerWithinBudget() async throws {
         try await withPrivateServer { server in
