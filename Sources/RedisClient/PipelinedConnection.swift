@@ -49,14 +49,8 @@ final class PipelinedConnection: @unchecked Sendable {
     }
 
     deinit {
-        // OwnedThread must not be released on its own thread (its loop would outlive it),
-        // and that is where the last reference can drop; hand it to a task to join.
-        let thread = self.thread
-        if thread.isCurrent {
-            Task.detached { thread.shutdown() }
-        } else {
-            thread.shutdown()
-        }
+        // Lets queued work finish; from the thread itself this does not wait for itself.
+        thread.shutdown()
     }
 
     /// Queued plus in-flight requests: the pool sends to the connection with the fewest.
