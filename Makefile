@@ -1,7 +1,7 @@
-# The two everyday commands. `make test` is what CI runs.
+# The everyday commands. `make test` is what CI runs; `make run` runs everything locally.
 SWIFT ?= swift
 
-.PHONY: test build release prerequisites
+.PHONY: test build release prerequisites run
 
 prerequisites:
 	scripts/install-prerequisites.sh
@@ -15,3 +15,7 @@ test: build
 
 release:
 	$(SWIFT) build -c release
+
+# Redis and PostgreSQL (data in .data/), then the services, in the foreground; Ctrl-C stops all.
+run:
+	scripts/run-local.sh
