@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "RedisClient", targets: ["RedisClient"]),
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "TestSupport", targets: ["TestSupport"]),
+        .library(name: "Contracts", targets: ["Contracts"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
@@ -24,6 +25,8 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
+        // Names, keys and message shapes every process agrees on.
+        .target(name: "Contracts"),
         // Threads of our own for blocking C calls, and the retry backoff both clients share.
         .target(name: "ClientSupport"),
         .target(
@@ -55,7 +58,9 @@ let package = Package(
             dependencies: ["PostgresClient", "TestSupport"],
             path: "Benchmarks/PostgresLatency"
         ),
+        .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
+        .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     ]

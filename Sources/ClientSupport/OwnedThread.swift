@@ -4,38 +4,34 @@ import Foundation
 ///
 /// hiredis and libpq block in their calls; running those on the Swift concurrency pool would
 /// starve every other task on a 2-core machine. Each connection owns one of these instead.
-public final class OwnedThread: @unchecked Sendable {
+public final class OwnedThread: Sendable {
     public typealias Job = @Sendable () -> Void
 
-    private let condition = NSCondition()
-    // Guarded by `condition`.
-    private var jobs: [Job] = []
-    private var stopping = false
-    private var finished = false
-    private var thread: Thread?
+    private let queue: JobQueue
+    // Only compared by identity and started once, in init.
+    nonisolated(unsafe) private let thread: Thread
 
     public init(name: String) {
-        let thread = Thread { [unowned self] in self.loop() }
+        let queue = JobQueue()
+        // The thread holds the queue, not this object, so the last reference to an OwnedThread
+        // may be dropped anywhere, its own thread included.
+        let thread = Thread { queue.runLoop() }
         thread.name = name
         thread.stackSize = 1 << 20
+        self.queue = queue
         self.thread = thread
         thread.start()
     }
 
     deinit {
-        shutdown()
+        queue.stop(waitForExit: !isCurrent)
     }
 
     /// Queues `job` to run on this thread after the jobs already queued.
     /// Returns false (and runs nothing) once the thread has been shut down.
     @discardableResult
     public func execute(_ job: @escaping Job) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        guard !stopping else { return false }
-        jobs.append(job)
-        if jobs.count == 1 { condition.signal() }
-        return true
+        queue.append(job)
     }
 
     /// True when called from this thread: connections use it to assert they never block elsewhere.
@@ -54,18 +50,38 @@ public final class OwnedThread: @unchecked Sendable {
     /// Lets the queued jobs finish, then ends the thread. Safe to call more than once;
     /// it does not wait when called from the thread itself.
     public func shutdown() {
+        queue.stop(waitForExit: !isCurrent)
+    }
+}
+
+/// The jobs waiting for an ``OwnedThread``, and the loop its thread runs.
+private final class JobQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    // Guarded by `condition`.
+    private var jobs: [OwnedThread.Job] = []
+    private var stopping = false
+    private var finished = false
+
+    func append(_ job: @escaping OwnedThread.Job) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !stopping else { return false }
+        jobs.append(job)
+        if jobs.count == 1 { condition.signal() }
+        return true
+    }
+
+    func stop(waitForExit: Bool) {
         condition.lock()
         stopping = true
         condition.broadcast()
-        if isCurrent {
-            condition.unlock()
-            return
+        if waitForExit {
+            while !finished { condition.wait() }
         }
-        while !finished { condition.wait() }
         condition.unlock()
     }
 
-    private func loop() {
+    func runLoop() {
         while true {
             condition.lock()
             while jobs.isEmpty && !stopping { condition.wait() }

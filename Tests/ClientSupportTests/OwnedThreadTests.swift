@@ -61,3 +61,25 @@ private final class Recorder: @unchecked Sendable {
     func append(_ value: Int) { lock.withLock { storage.append(value) } }
     var values: [Int] { lock.withLock { storage } }
 }
+
+@Suite struct OwnedThreadLifetimeTests {
+    @Test("the last reference may be dropped on the thread itself")
+    func releasedOnItsOwnThread() async throws {
+        for _ in 0..<50 {
+            let done = DispatchSemaphore(value: 0)
+            var thread: OwnedThread? = OwnedThread(name: "self-release")
+            let box = Box(thread)
+            thread = nil
+            box.thread!.execute {
+                box.thread = nil  // the deinit runs here, on the thread being released
+                done.signal()
+            }
+            done.wait()
+        }
+    }
+}
+
+private final class Box: @unchecked Sendable {
+    var thread: OwnedThread?
+    init(_ thread: OwnedThread?) { self.thread = thread }
+}

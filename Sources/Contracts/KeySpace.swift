@@ -1,0 +1,40 @@
+/// Every Redis key the fleet uses, built in one place from the configured prefix
+/// (default `ticketing`), so `redis-cli --scan --pattern 'ticketing:*'` shows the whole fleet.
+public struct KeySpace: Sendable, Hashable {
+    public static let defaultPrefix = "ticketing"
+
+    public let prefix: String
+
+    public init(prefix: String = KeySpace.defaultPrefix) {
+        precondition(!prefix.isEmpty && !prefix.contains(where: \.isWhitespace), "a key prefix has no spaces")
+        self.prefix = prefix
+    }
+
+    /// `<prefix>:commands:<service>`: what the API asks a service to do.
+    public func commands(_ service: ServiceName) -> String { "\(prefix):commands:\(service.rawValue)" }
+
+    /// `<prefix>:events:<event>`: what a service announces, e.g. `ticketing:events:order:created`.
+    public func events(_ event: EventName) -> String { "\(prefix):events:\(event.rawValue)" }
+
+    /// `<prefix>:replies:<instance>`: answers for one API instance.
+    public func replies(_ instance: String) -> String { "\(prefix):replies:\(instance)" }
+
+    /// `<prefix>:dead:<stream>`: entries given up on, kept with their last error for replay.
+    public func dead(_ stream: String) -> String { "\(prefix):dead:\(stream)" }
+
+    /// The stream a dead-letter stream holds entries of, or nil for any other key.
+    public func stream(ofDead key: String) -> String? {
+        let head = "\(prefix):dead:"
+        return key.hasPrefix(head) ? String(key.dropFirst(head.count)) : nil
+    }
+
+    /// `<prefix>:failures:<group>`: the last error of each entry a group failed to handle,
+    /// so that a dead letter can say why even when the consumer that failed is gone.
+    public func failures(_ group: String) -> String { "\(prefix):failures:\(group)" }
+
+    /// `<prefix>:expirations`: the sorted set of orders due to expire, scored by due time.
+    public var expirations: String { "\(prefix):expirations" }
+
+    /// A key for tests and tools that need one of their own under the prefix.
+    public func custom(_ suffix: String) -> String { "\(prefix):\(suffix)" }
+}

@@ -1,0 +1,64 @@
+import Contracts
+import Foundation
+import Testing
+
+@Suite struct EnvelopeTests {
+    @Test("an envelope survives its trip through stream fields")
+    func roundTrip() throws {
+        let envelope = Envelope(
+            type: EventName.orderCreated.rawValue, data: #"{"id":"o1","version":0}"#,
+            occurredAt: Date(timeIntervalSince1970: 1_795_000_000.125),
+            correlationID: "c-1", userID: "u-1", replyTo: "ticketing:replies:api-1")
+        let decoded = try Envelope(fields: envelope.fields)
+        #expect(decoded == envelope)
+        #expect(envelope.fields.map(\.0) == ["id", "type", "data", "occurred_at", "correlation_id", "user_id", "reply_to"])
+    }
+
+    @Test("a malformed entry names the field at fault", arguments: [
+        ([("type", "t"), ("data", "{}")], "id"),
+        ([("id", "not-a-uuid"), ("type", "t"), ("data", "{}")], "id"),
+        ([("id", UUID().uuidString), ("data", "{}")], "type"),
+        ([("id", UUID().uuidString), ("type", "t")], "data"),
+        ([("id", UUID().uuidString), ("type", "t"), ("data", "{}"), ("occurred_at", "yesterday")], "occurred_at"),
+    ])
+    func malformedEntries(fields: [(String, String)], field: String) {
+        #expect(throws: EnvelopeError.self) { try Envelope(fields: fields) }
+        do { _ = try Envelope(fields: fields) } catch { #expect(error.field == field) }
+    }
+}
+
+@Suite struct TimestampTests {
+    @Test("timestamps are UTC with milliseconds and parse back")
+    func formatAndParse() throws {
+        let date = Date(timeIntervalSince1970: 1_795_000_000.987)
+        let text = Timestamp.format(date)
+        #expect(text == "2026-11-18T11:06:40.987Z")
+        let parsed = try #require(Timestamp.parse(text))
+        #expect(abs(parsed.timeIntervalSince(date)) < 0.001)
+        #expect(Timestamp.format(Date(timeIntervalSince1970: -0.5)) == "1969-12-31T23:59:59.500Z")
+    }
+
+    @Test("offsets and plain seconds are understood; nonsense is not")
+    func parseVariants() {
+        #expect(Timestamp.parse("2026-11-18T13:06:40+02:00") == Date(timeIntervalSince1970: 1_795_000_000))
+        #expect(Timestamp.parse("2026-11-18T11:06:40Z") == Date(timeIntervalSince1970: 1_795_000_000))
+        for bad in ["", "2026-11-19", "2026-13-19T08:26:40Z", "2026-11-19T08:26:40", "2026-11-19T08:26:40.Z", "2026-11-19T08:26:40Zjunk"] {
+            #expect(Timestamp.parse(bad) == nil, "\(bad)")
+        }
+    }
+}
+
+@Suite struct KeySpaceTests {
+    @Test("every key hangs off the prefix")
+    func keys() {
+        let keys = KeySpace(prefix: "t1")
+        #expect(keys.commands(.orders) == "t1:commands:orders")
+        #expect(keys.events(.orderCreated) == "t1:events:order:created")
+        #expect(keys.replies("api-7") == "t1:replies:api-7")
+        #expect(keys.dead("t1:events:order:created") == "t1:dead:t1:events:order:created")
+        #expect(keys.stream(ofDead: "t1:dead:t1:events:order:created") == "t1:events:order:created")
+        #expect(keys.stream(ofDead: "t1:events:order:created") == nil)
+        #expect(keys.expirations == "t1:expirations")
+        #expect(KeySpace().commands(.auth) == "ticketing:commands:auth")
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import RedisClient
+import TestSupport
+import Testing
+
+/// Servers that die, restart or stall. Each test has its own server.
+@Suite("Dropped connections, restarts and time-outs")
+struct ResilienceTests {
+    @Test("a server killed during a blocking XREADGROUP fails it with connectionLost; after a restart the same objects work")
+    func killedDuringBlockingRead() async throws {
+        try await withPrivateServer { server in
+            let configuration = try RedisConfiguration(url: server.url)
+            let pool = try await RedisClient.connect(configuration: configuration)
+            let worker = try await pool.dedicatedConnection()
+            let stream = "orders"
+            try await pool.xgroupCreate(stream, group: "g")
+
+            async let blocked = redisErrorCode {
+                try await worker.xreadgroup(group: "g", consumer: "c", stream: stream, block: .seconds(20))
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            await server.kill()
+            let started = ContinuousClock.now
+            #expect(await blocked == .connectionLost)
+            #expect(ContinuousClock.now - started < .seconds(2))
+
+            try await server.start()
+            // A fresh server has no data: the worker makes its group again, as a worker does at start-up.
+            #expect(try await worker.xgroupCreate(stream, group: "g"))
+            let id = try await pool.xadd(stream, fields: [("after", "restart")])
+            let read = try await worker.xreadgroup(group: "g", consumer: "c", stream: stream, block: .seconds(2))
+            #expect(read.map(\.id) == [id])
+            #expect(try await pool.ping() == "PONG")
+            await worker.close()
+            await pool.shutdown()
+        }
+    }
+
+    @Test("the pool survives a server restart: the next commands reconnect without an error")
+    func poolSurvivesRestart() async throws {
+        try await withPrivateServer { server in
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.poolSize = 3
+            let pool = try await RedisClient.connect(configuration: configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<30 { group.addTask { try await pool.set("k\(n)", n) } }
+                try await group.waitForAll()
+            }
+            try await server.restart()
+            // Every pooled connection is now dead; none of these may fail.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for n in 0..<30 { group.addTask {
+                    let value = try await pool.incr("after\(n)")
+                    #expect(value == 1)
+                } }
+                try await group.waitForAll()
+            }
+            await pool.shutdown()
+        }
+    }
+
+    @Test("a connection the server closed while idle (CLIENT KILL) is replaced before the next command")
+    func idleConnectionKilled() async throws {
+        try await withSharedClient { redis, _ in
+            let connection = try await redis.dedicatedConnection()
+            let id = try await connection.send("CLIENT", "ID").asInt()
+            #expect(try await redis.send("CLIENT", "KILL", "ID", id) == .integer(1))
+            try await Task.sleep(for: .milliseconds(50))
+            #expect(try await connection.ping() == "PONG")
+            #expect(try await connection.send("CLIENT", "ID").asInt() != id)
+            await connection.close()
+        }
+    }
+
+    @Test("a command sent while the server is down succeeds once it is back within the reconnect budget")
+    func waitsForServerWithinBudget() async throws {
+        try await withPrivateServer { server in
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.reconnectBudget = .seconds(5)
+            let connection = try await RedisConnection.connect(configuration: configuration)
+            await server.kill()
+            async let pong = connection.ping()
+            try await Task.sleep(for: .milliseconds(300))
+            try await server.start()
+            #expect(try await pong == "PONG")
+            await connection.close()
+        }
+    }
+
+    @Test("a server that stays down fails commands with connectionFailed once the budget is spent")
+    func budgetRunsOut() async throws {
+        try await withPrivateServer { server in
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.reconnectBudget = .milliseconds(400)
+            let pool = try await RedisClient.connect(configuration: configuration)
+            await server.kill()
+            let started = ContinuousClock.now
+            #expect(await redisErrorCode { try await pool.ping() } == .connectionFailed)
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed < .seconds(2))
+            try await server.start()
+            #expect(try await pool.ping() == "PONG")
+            await pool.shutdown()
+        }
+    }
+
+    @Test("a command slower than the command timeout fails with .timeout; the connection works afterwards")
+    func commandTimeout() async throws {
+        try await withPrivateServer { server in
+            var configuration = try RedisConfiguration(url: server.url)
+            configuration.commandTimeout = .milliseconds(200)
+            let connection = try await RedisConnection.connect(configuration: configuration)
+            let started = ContinuousClock.now
+            #expect(await redisErrorCode { try await connection.send("DEBUG", "SLEEP", 1) } == .timeout)
+            let elapsed = ContinuousClock.now - started
+            #expect(elapsed >= .milliseconds(150) && elapsed < .milliseconds(900))
+            // The server is still asleep for a moment; once it wakes, the connection reconnects.
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await connection.ping() == "PONG")
+            await connection.close()
+        }
+    }
+
+    @Test("a blocking read gets its BLOCK time on top of the command timeout")
+    func blockTimeAddsToTimeout() async throws {
+        try await withSharedClient { redis, prefix in
+            var configuration = redis.configuration
+            configuration.commandTimeout = .milliseconds(100)
+            let connection = try await RedisConnection.connect(configuration: configuration)
+            let key = "\(prefix):s"
+            try await redis.xgroupCreate(key, group: "g")
+            let read = try await connection.xreadgroup(group: "g", consumer: "c", stream: key, block: .milliseconds(400))
+            #expect(read.isEmpty)
+            await connection.close()
+        }
+    }
+
+    @Test("cancelling the task of a blocking read on a dedicated connection ends it at once; the connection works after")
+    func cancelBlockingRead() async throws {
+        try await withSharedClient { redis, prefix in
+            let key = "\(prefix):s"
+            try await redis.xgroupCreate(key, group: "g")
+            let worker = try await redis.dedicatedConnection()
+            let task = Task {
+                try await worker.xreadgroup(group: "g", consumer: "c", stream: key, block: .zero)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            #expect(ContinuousClock.now - started < .seconds(1))
+            #expect(try await worker.ping() == "PONG")
+            await worker.close()
+        }
+    }
+
+    @Test("closing a connection wakes its blocking read with clientClosed")
+    func closeWakesBlockingRead() async throws {
+        try await withSharedClient { redis, prefix in
+            let key = "\(prefix):s"
+            try await redis.xgroupCreate(key, group: "g")
+            let worker = try await redis.dedicatedConnection()
+            async let blocked = redisErrorCode {
+                try await worker.xreadgroup(group: "g", consumer: "c", stream: key, block: .seconds(30))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let started = ContinuousClock.now
+            await worker.close()
+            #expect(await blocked == .clientClosed)
+            #expect(ContinuousClock.now - started < .seconds(1))
+        }
+    }
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the system packages the fleet builds and runs with, if any is missing:
+# the hiredis and libpq headers for our two clients, and the Redis and PostgreSQL servers
+# that the tests start themselves.
+set -euo pipefail
+
+packages=(
+    pkg-config libhiredis-dev libpq-dev libssl-dev
+    redis-server redis-tools
+    postgresql postgresql-contrib
+)
+
+missing=()
+for package in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update
+$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
