@@ -61,5 +61,12 @@ public struct PostgresQuery: Sendable, ExpressibleByStringInterpolation, CustomS
             binds.append(value)
             sql += "$\(binds.count)"
         }
+
+        /// NULL when `value` is nil, still typed as `T`. (Spelled out so interpolating an
+        /// Optional is not mistaken for the debug-description kind.)
+        public mutating func appendInterpolation<T: PostgresBindable>(_ value: T?) {
+            binds.append(value)
+            sql += "$\(binds.count)"
+        }
     }
 }
