@@ -22,6 +22,7 @@ public final class PostgresClient: Sendable {
 
     /// Lends `body` a connection for its duration; waits (in arrival order) while all are busy.
     /// A transaction `body` leaves open is rolled back before the connection is lent again.
+    @discardableResult
     public func withConnection<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresConnection) async throws -> T
@@ -49,6 +50,7 @@ public final class PostgresClient: Sendable {
     }
 
     /// Runs `body` in a transaction on one connection; see ``PostgresConnection/withTransaction(isolationLevel:readOnly:isolation:_:)``.
+    @discardableResult
     public func withTransaction<T>(
         isolationLevel: PostgresIsolationLevel? = nil,
         readOnly: Bool = false,

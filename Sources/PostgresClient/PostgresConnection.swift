@@ -21,6 +21,7 @@ public struct PostgresConnection: Sendable {
     /// Runs `body` in a transaction: `BEGIN`, then `COMMIT` if `body` returns, `ROLLBACK` if it
     /// throws (the error is rethrown). If a statement failed inside and `body` still returned,
     /// the transaction is rolled back and `.transactionAborted` is thrown instead of committing.
+    @discardableResult
     public func withTransaction<T>(
         isolationLevel: PostgresIsolationLevel? = nil,
         readOnly: Bool = false,
@@ -97,6 +98,7 @@ public struct PostgresTransaction: Sendable {
     /// Runs `body` after a `SAVEPOINT`. If `body` throws, the work since the savepoint is rolled
     /// back, the earlier work of the transaction is kept, and the error is rethrown, so the
     /// caller can carry on with the transaction (one bad message does not undo a batch).
+    @discardableResult
     public func withSavepoint<T>(
         isolation: isolated (any Actor)? = #isolation,
         _ body: (PostgresTransaction) async throws -> T

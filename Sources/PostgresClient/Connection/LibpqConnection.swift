@@ -28,6 +28,8 @@ final class LibpqConnection: @unchecked Sendable {
     /// Bumped on every new session, so a listener knows to LISTEN again.
     private(set) var sessionGeneration = 0
 
+    /// Receives libpq's notices for the session; must outlive the `PGconn` (freed in `deinit` after it).
+    private let notices: NoticeSink
     private let cancelKey = Mutex<CancelKey?>(nil)
     /// What the pool checks without a thread hop: is there anything to clean before reuse.
     private let needsRecycle = Mutex(false)
@@ -36,6 +38,7 @@ final class LibpqConnection: @unchecked Sendable {
         self.configuration = configuration
         self.thread = OwnedThread(name: name)
         self.logger = logger
+        self.notices = NoticeSink(logger: logger)
     }
 
     deinit {
@@ -113,13 +116,18 @@ final class LibpqConnection: @unchecked Sendable {
         throw lastError!
     }
 
-    /// An idle session has nothing to read unless the server is ending it (a FATAL message or
-    /// EOF after a restart) or sent a notice; one non-blocking poll tells which.
+    /// An idle session has nothing to read unless the server is ending it (a FATAL message,
+    /// then EOF, after a restart) or sent a notice or notification; non-blocking polls tell which.
     private func serverHasHungUp(_ handle: OpaquePointer) -> Bool {
         var descriptor = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
-        guard poll(&descriptor, 1, 0) > 0 else { return false }
-        if PQconsumeInput(handle) == 0 { return true }
-        return PQstatus(handle) != CONNECTION_OK
+        // A few rounds: the FATAL message and the EOF after it may arrive as separate reads.
+        for _ in 0..<4 where poll(&descriptor, 1, 0) > 0 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return true }
+            // Parsing what arrived hands a FATAL sent to an idle session to the notice sink.
+            _ = PQisBusy(handle)
+            if notices.sawFatal { return true }
+        }
+        return notices.sawFatal
     }
 
     private func openSession() throws(PostgresError) {
@@ -135,6 +143,8 @@ final class LibpqConnection: @unchecked Sendable {
             PQfinish(connection)
             throw PostgresError(code: .connectionFailed, message: message)
         }
+        notices.sawFatal = false
+        notices.install(on: connection)
         handle = connection
         sessionLost = false
         inTransaction = false
@@ -168,6 +178,7 @@ final class LibpqConnection: @unchecked Sendable {
     /// Returns `error` re-labelled `.connectionLost` when the session did not.
     func afterStatement(_ handle: OpaquePointer, error: PostgresError?) -> PostgresError? {
         let sessionEnded = PQstatus(handle) != CONNECTION_OK || (error?.sqlState?.endsSession ?? false)
+            || notices.sawFatal
         if sessionEnded {
             markSessionLost()
             var lost = error ?? PostgresError(code: .connectionLost, message: Self.errorMessage(handle))
