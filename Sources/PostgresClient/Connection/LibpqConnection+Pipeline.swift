@@ -17,25 +17,40 @@ extension LibpqConnection {
         // Non-blocking while sending: libpq then reads results while it waits to write, so
         // neither side can fill its buffers and wait for the other forever.
         PQsetnonblocking(handle, 1)
+        var steps: [Step] = []
+        steps.reserveCapacity(queries.count)
         var sent = true
         for query in queries where sent {
-            sent = query.binds.withLibpqParameters { count, types, values, lengths, formats in
-                PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
-            } == 1 && PQflush(handle) >= 0
+            let step = plan(query)
+            steps.append(step)
+            sent = send(query, step, handle)
         }
+        // One flush at the end: libpq already writes whenever its buffer passes 8 kB.
         sent = sent && PQpipelineSync(handle) == 1 && flushCompletely(handle)
         PQsetnonblocking(handle, 0)
-        guard sent else { throw abandonPipeline(handle) }
+        guard sent else {
+            preparedStatements.removeAll()
+            throw abandonPipeline(handle)
+        }
 
         var results: [Result<PostgresRows, PostgresError>] = []
         results.reserveCapacity(queries.count)
-        for _ in queries {
-            let result = PQgetResult(handle)
-            results.append(outcome(of: result, handle))
-            if let result { PQclear(result) }
+        for step in steps {
+            var prepareFailure: PostgresError?
+            if case .prepareThenRun(let name, let key) = step {
+                // The PREPARE's own result comes first; if it failed, that is this statement's error.
+                if case .failure(let error) = nextResult(handle) {
+                    prepareFailure = error
+                    if preparedStatements.name(for: key) == name { preparedStatements.forget(key) }
+                }
+                if PQstatus(handle) != CONNECTION_OK { break }
+            }
+            let outcome = nextResult(handle)
+            if case .failure(let error) = outcome, PreparedStatements.isStale(error), let key = step.key {
+                preparedStatements.forget(key)
+            }
+            results.append(prepareFailure.map { .failure($0) } ?? outcome)
             if PQstatus(handle) != CONNECTION_OK { break }
-            // Each statement's results end with a NULL before the next statement's begin.
-            while let extra = PQgetResult(handle) { PQclear(extra) }
         }
         if results.count < queries.count || !readSync(handle) || PQexitPipelineMode(handle) != 1 {
             let lost = abandonPipeline(handle)
@@ -46,6 +61,59 @@ extension LibpqConnection {
         }
         _ = afterStatement(handle, error: nil)
         return results
+    }
+
+    /// How one statement of a pipeline is sent.
+    enum Step {
+        case unnamed
+        case prepared(name: String, key: PreparedStatements.Key)
+        case prepareThenRun(name: String, key: PreparedStatements.Key)
+
+        var key: PreparedStatements.Key? {
+            switch self {
+            case .unnamed: nil
+            case .prepared(_, let key), .prepareThenRun(_, let key): key
+            }
+        }
+    }
+
+    /// Uses the session's prepared statement, or prepares it in the same pipeline (later copies
+    /// of the statement in this pipeline then use it too).
+    private func plan(_ query: PostgresQuery) -> Step {
+        let key = PreparedStatements.Key(sql: query.sql, types: query.binds.types)
+        if let name = preparedStatements.name(for: key) { return .prepared(name: name, key: key) }
+        if let name = preparedStatements.reserveName(for: key) { return .prepareThenRun(name: name, key: key) }
+        return .unnamed
+    }
+
+    private func send(_ query: PostgresQuery, _ step: Step, _ handle: OpaquePointer) -> Bool {
+        switch step {
+        case .unnamed:
+            return query.binds.withLibpqParameters { count, types, values, lengths, formats in
+                PQsendQueryParams(handle, query.sql, count, types, values, lengths, formats, 1)
+            } == 1
+        case .prepared(let name, _):
+            return query.binds.withLibpqParameters { count, _, values, lengths, formats in
+                PQsendQueryPrepared(handle, name, count, values, lengths, formats, 1)
+            } == 1
+        case .prepareThenRun(let name, _):
+            guard PQsendPrepare(handle, name, query.sql, Int32(query.binds.count), query.binds.types) == 1 else {
+                return false
+            }
+            return send(query, .prepared(name: name, key: PreparedStatements.Key(sql: query.sql, types: [])), handle)
+        }
+    }
+
+    /// One statement's result, and the NULL that ends it in pipeline mode.
+    private func nextResult(_ handle: OpaquePointer) -> Result<PostgresRows, PostgresError> {
+        let result = PQgetResult(handle)
+        let converted = outcome(of: result, handle)
+        if let result {
+            PQclear(result)
+            // Each statement's results end with a NULL before the next statement's begin.
+            while PQstatus(handle) == CONNECTION_OK, let extra = PQgetResult(handle) { PQclear(extra) }
+        }
+        return converted
     }
 
     /// Flushes everything libpq holds, reading input meanwhile so the server never blocks on us.

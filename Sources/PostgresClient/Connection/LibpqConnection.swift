@@ -27,6 +27,8 @@ final class LibpqConnection: @unchecked Sendable {
     private var inTransaction = false
     /// Bumped on every new session, so a listener knows to LISTEN again.
     private(set) var sessionGeneration = 0
+    /// Statements prepared in the current session.
+    var preparedStatements = PreparedStatements()
 
     /// Receives libpq's notices for the session; must outlive the `PGconn` (freed in `deinit` after it).
     private let notices: NoticeSink
@@ -145,6 +147,7 @@ final class LibpqConnection: @unchecked Sendable {
         }
         notices.sawFatal = false
         notices.install(on: connection)
+        preparedStatements.removeAll()
         handle = connection
         sessionLost = false
         inTransaction = false
