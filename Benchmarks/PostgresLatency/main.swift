@@ -92,15 +92,15 @@ func pgbench(_ label: String, url: String, script: String, mode: String, transac
     return result
 }
 
-func row(_ figures: Figures, baseline: Figures?) -> String {
+func row(_ figures: Figures, versus baselines: [Figures] = []) -> String {
     func cell(_ value: Double?, _ width: Int, _ format: String = "%.1f") -> String {
         let text = value.map { String(format: format, $0) } ?? "-"
         return String(repeating: " ", count: max(0, width - text.count)) + text
     }
-    let ratio = baseline.map { figures.insertsPerSecond / $0.insertsPerSecond }
+    let ratios = baselines.map { cell(figures.insertsPerSecond / $0.insertsPerSecond, 9, "%.2f") }.joined()
     return figures.label.padding(toLength: 40, withPad: " ", startingAt: 0)
         + cell(figures.meanMicros, 10) + cell(figures.p50Micros, 10) + cell(figures.p99Micros, 10)
-        + cell(figures.insertsPerSecond, 11, "%.0f") + cell(ratio, 8, "%.2f")
+        + cell(figures.insertsPerSecond, 11, "%.0f") + ratios
 }
 
 let environment = ProcessInfo.processInfo.environment
@@ -154,20 +154,21 @@ let ourUnnest = try await measure("ours, one unnest($1::text[]) of \(batch)", co
 }
 
 print("INSERT INTO bench (v) VALUES (…): \(count) sequential single-row inserts, one client, \(url)")
-print("".padding(toLength: 40, withPad: " ", startingAt: 0) + "   mean µs    p50 µs    p99 µs   inserts/s  ratio*")
-print(row(pgSimple, baseline: nil))
-print(row(pgExtended, baseline: nil))
-print(row(pgPrepared, baseline: nil))
-print(row(ourPool, baseline: pgExtended))
-print(row(ourConnection, baseline: pgExtended))
+print("".padding(toLength: 40, withPad: " ", startingAt: 0) + "   mean µs    p50 µs    p99 µs   inserts/s  ÷ext*  ÷prep*")
+print(row(pgSimple))
+print(row(pgExtended))
+print(row(pgPrepared))
+print(row(ourPool, versus: [pgExtended, pgPrepared]))
+print(row(ourConnection, versus: [pgExtended, pgPrepared]))
 print("")
 print("Batches of \(batch) inserts (latency per batch), \(batches) batches")
-print(row(pgPipeline, baseline: nil))
-print(row(pgPipelinePrepared, baseline: nil))
-print(row(ourPipeline, baseline: pgPipeline))
-print(row(ourUnnest, baseline: pgPipeline))
-print("* ratio = our inserts/s ÷ pgbench -M extended inserts/s for the same shape (higher is better);")
-print("  ours sends binary binds with explicit types over the extended protocol, like -M extended.")
+print(row(pgPipeline))
+print(row(pgPipelinePrepared))
+print(row(ourPipeline, versus: [pgPipeline, pgPipelinePrepared]))
+print(row(ourUnnest, versus: [pgPipeline, pgPipelinePrepared]))
+print("* our inserts/s ÷ pgbench's for the same shape, -M extended and -M prepared (higher is better).")
+print("  Ours sends binary binds with explicit types over the extended protocol and prepares each")
+print("  statement once per connection, so -M prepared is the like-for-like baseline.")
 
 await client.close()
 await ownServer?.stop()

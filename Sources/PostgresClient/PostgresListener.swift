@@ -49,6 +49,11 @@ public final class PostgresListener: Sendable {
         return listener
     }
 
+    /// A listener dropped without ``stop()`` still ends its loop (and so its connection).
+    deinit {
+        loop.withLock { $0?.cancel() }
+    }
+
     private init(connection: LibpqConnection) {
         self.connection = connection
         (notifications, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)

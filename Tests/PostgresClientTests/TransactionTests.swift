@@ -152,3 +152,39 @@ struct TransactionTests {
         }
     }
 }
+
+@Suite("cancellation")
+struct CancellationTests {
+    @Test("a cancelled task's late cancel request never reaches the next borrower's statement")
+    func lateCancelDoesNotLeak() async throws {
+        try await withTestClient(poolSize: 1) { client in
+            for _ in 0..<30 {
+                let quick = Task { try await client.query("SELECT \(1)") }
+                quick.cancel()
+                _ = try? await quick.value
+                // The next statement on the same (only) connection must not be cancelled.
+                let slow = try await client.query("SELECT \(2) FROM pg_sleep(0.02)").decodeColumn(Int.self)
+                #expect(slow == [2])
+            }
+        }
+    }
+
+    @Test("a statement whose task was cancelled while waiting for the thread is not run")
+    func cancelledBeforeStart() async throws {
+        try await withTestClient(poolSize: 1) { client in
+            try await client.query("CREATE TABLE t (v int8)")
+            try await client.withConnection { connection in
+                let blocker = Task { try await connection.query("SELECT pg_sleep(0.3)") }
+                try await Task.sleep(for: .milliseconds(50))
+                let queued = Task { try await connection.query("INSERT INTO t VALUES (\(1))") }
+                try await Task.sleep(for: .milliseconds(50))
+                queued.cancel()
+                let error = await expectPostgresError { _ = try await queued.value }
+                #expect(error?.code == .queryCanceled)
+                _ = try await blocker.value
+            }
+            let count = try await client.query("SELECT count(*) FROM t").decodeColumn(Int.self)
+            #expect(count == [0])
+        }
+    }
+}

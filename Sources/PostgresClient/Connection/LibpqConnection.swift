@@ -32,7 +32,10 @@ final class LibpqConnection: @unchecked Sendable {
 
     /// Receives libpq's notices for the session; must outlive the `PGconn` (freed in `deinit` after it).
     private let notices: NoticeSink
-    private let cancelKey = Mutex<CancelKey?>(nil)
+    /// The session's cancel key and which `run` is on the thread right now, so a cancel request
+    /// only ever reaches the statement of the task that was cancelled.
+    private let cancelState = Mutex(CancelState())
+    private let nextTicket = Atomic<UInt64>(0)
     /// What the pool checks without a thread hop: is there anything to clean before reuse.
     private let needsRecycle = Mutex(false)
 
@@ -46,7 +49,7 @@ final class LibpqConnection: @unchecked Sendable {
     deinit {
         thread.shutdown()
         if let handle { PQfinish(handle) }
-        cancelKey.withLock { $0?.free() }
+        cancelState.withLock { $0.key?.free() }
     }
 
     func assertOnThread() {
@@ -62,14 +65,24 @@ final class LibpqConnection: @unchecked Sendable {
         cancellable: Bool = true,
         _ body: @escaping @Sendable (LibpqConnection) throws -> T
     ) async throws -> T {
-        if cancellable && Task.isCancelled {
-            throw PostgresError(code: .queryCanceled, message: "the task was cancelled before the statement was sent")
+        if cancellable && Task.isCancelled { throw Self.canceledBeforeSending }
+        guard cancellable else {
+            do {
+                return try await thread.run { try body(self) }
+            } catch is OwnedThreadError {
+                throw PostgresError(code: .clientClosed, message: "the connection has been closed")
+            }
         }
+        let ticket = nextTicket.add(1, ordering: .relaxed).newValue
         do {
             return try await withTaskCancellationHandler {
-                try await thread.run { try body(self) }
+                try await thread.run {
+                    try self.cancelState.withLock { try $0.start(ticket) }
+                    defer { self.cancelState.withLock { $0.finish(ticket) } }
+                    return try body(self)
+                }
             } onCancel: {
-                if cancellable { self.requestCancel() }
+                self.requestCancel(ticket)
             }
         } catch let error as PostgresError where cancellable && error.sqlState == .queryCanceled && Task.isCancelled {
             var canceled = error
@@ -153,16 +166,16 @@ final class LibpqConnection: @unchecked Sendable {
         inTransaction = false
         sessionGeneration += 1
         if let key = PQgetCancel(connection) {
-            cancelKey.withLock { $0 = CancelKey(pointer: key) }
+            cancelState.withLock { $0.key = CancelKey(pointer: key) }
         }
     }
 
     /// Ends the session (if any). The next statement opens a new one.
     func closeSession() {
         assertOnThread()
-        cancelKey.withLock { key in
-            key?.free()
-            key = nil
+        cancelState.withLock { state in
+            state.key?.free()
+            state.key = nil
         }
         if let handle { PQfinish(handle) }
         handle = nil
@@ -248,14 +261,50 @@ final class LibpqConnection: @unchecked Sendable {
 
     // MARK: Cancelling
 
-    /// Asks the server to cancel whatever the session is running. `PQcancel` opens a short
-    /// connection of its own, so it runs on a thread of ours, not on the caller's.
-    func requestCancel() {
+    /// Cancels the statement of `run` number `ticket`: if it is running, asks the server to cancel
+    /// it; if it has not started, it will not. `PQcancel` opens a short connection of its own, so
+    /// it runs on a thread of ours, not on the cancelling task's.
+    func requestCancel(_ ticket: UInt64) {
+        let running = cancelState.withLock { $0.markCancelled(ticket) }
+        guard running else { return }
         CancelKey.thread.execute { [self] in
-            cancelKey.withLock { key in
-                key?.cancel()
+            cancelState.withLock { state in
+                // Still the same statement? The lock keeps it from finishing meanwhile.
+                if state.running == ticket { state.key?.cancel() }
             }
         }
+    }
+
+    static var canceledBeforeSending: PostgresError {
+        PostgresError(code: .queryCanceled, message: "the task was cancelled before the statement was sent")
+    }
+}
+
+/// Which cancellable `run` is on the thread, and the ones cancelled before they started.
+struct CancelState: ~Copyable {
+    var key: CancelKey?
+    var running: UInt64?
+    var cancelledEarly: Set<UInt64> = []
+
+    mutating func start(_ ticket: UInt64) throws {
+        // Tickets of one connection are handed out in order; older ones can no longer start.
+        if !cancelledEarly.isEmpty {
+            let wasCancelled = cancelledEarly.contains(ticket)
+            cancelledEarly = cancelledEarly.filter { $0 > ticket }
+            if wasCancelled { throw LibpqConnection.canceledBeforeSending }
+        }
+        running = ticket
+    }
+
+    mutating func finish(_ ticket: UInt64) {
+        if running == ticket { running = nil }
+    }
+
+    /// Returns true when the statement is running and the server must be asked to cancel it.
+    mutating func markCancelled(_ ticket: UInt64) -> Bool {
+        if running == ticket { return true }
+        cancelledEarly.insert(ticket)
+        return false
     }
 }
 
