@@ -23,8 +23,10 @@ struct Redelivery: Sendable {
     func run(until stop: StopSignal) async throws {
         while !stop.isStopped {
             try Task.checkCancellation()
+            var pendingTotal = 0
             for stream in streams where !stop.isStopped {
                 do {
+                    pendingTotal += try await redis.xpendingSummary(stream, group: group).count
                     try await sweep(stream)
                 } catch let error as RedisError where error.code == .noGroup {
                     continue  // the consumer re-creates it
@@ -32,6 +34,7 @@ struct Redelivery: Sendable {
                     logger.warning("scanning pending entries failed", metadata: ["stream": "\(stream)", "error": "\(error)"])
                 }
             }
+            metrics.pending.record(pendingTotal)
             await stop.sleep(for: configuration.redeliveryInterval)
         }
     }
