@@ -9,9 +9,12 @@ let package = Package(
         .library(name: "PostgresClient", targets: ["PostgresClient"]),
         .library(name: "TestSupport", targets: ["TestSupport"]),
         .library(name: "Contracts", targets: ["Contracts"]),
+        .library(name: "WorkerRuntime", targets: ["WorkerRuntime"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The two C libraries, found through pkg-config; the apt names tell a fresh machine what to install.
@@ -45,6 +48,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The delivery runtime every service's worker is built on.
+        .target(
+            name: "WorkerRuntime",
+            dependencies: [
+                "Contracts", "RedisClient", "PostgresClient",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Workers/Runtime",
+            resources: [.copy("Migrations")]
+        ),
         // Throwaway redis-server and postgres processes for tests and benchmarks.
         .target(name: "TestSupport"),
         // Benchmarks print figures beside a baseline measured in the same run; they are not tests.
@@ -61,6 +76,13 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "WorkerRuntimeTests",
+            dependencies: [
+                "WorkerRuntime", "TestSupport",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
     ]

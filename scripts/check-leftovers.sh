@@ -5,12 +5,12 @@ set -euo pipefail
 tmp="${TMPDIR:-/tmp}"
 tmp="${tmp%/}"
 sleep 2  # watchdogs notice their test process is gone within a second
-dirs=$(find "$tmp" -maxdepth 1 -name 'ticketing-*' 2>/dev/null || true)
+dirs=$(find "$tmp" -maxdepth 1 \( -name 'ticketing-redis-*' -o -name 'ticketing-postgres-*' -o -name 'ticketing-run-*' \) 2>/dev/null || true)
 procs=""
 # Both servers chdir into their throwaway folder, so a leftover shows in its working directory.
 for pid in $(pgrep -x redis-server || true) $(pgrep -x postgres || true); do
     cwd=$(readlink "/proc/$pid/cwd" 2>/dev/null || true)
-    case "$cwd" in *"/ticketing-"*) procs+="$pid $cwd"$'\n' ;; esac
+    case "$cwd" in "$tmp/ticketing-redis-"* | "$tmp/ticketing-postgres-"*) procs+="$pid $cwd"$'\n' ;; esac
 done
 if [ -n "$dirs" ] || [ -n "$procs" ]; then
     echo "test run left these behind:" >&2

@@ -1,0 +1,258 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresClient
+
+/// What became of each message of a batch, for the consumer to acknowledge, reply, retry or
+/// dead-letter once the transaction is over.
+struct BatchOutcome {
+    /// Committed now, or handled before (a duplicate): acknowledge.
+    var handled: [IncomingMessage] = []
+    /// Replies to send after the commit (for handled commands and their duplicates).
+    var replies: [(stream: String, fields: [(String, String)])] = []
+    /// Failed this time: stay pending, retried after a backoff, the error kept for a dead letter.
+    var failed: [(message: IncomingMessage, error: String)] = []
+    /// Can never be handled (no handler for its type): dead-letter now.
+    var unhandleable: [(message: IncomingMessage, error: String)] = []
+    /// Events were committed to the outbox.
+    var publishedEvents = false
+    var duplicates = 0
+    var roundTrips = 0
+    /// A test hook stopped the worker before the commit.
+    var crash: SimulatedCrash?
+}
+
+/// A test hook's error: the worker stops where it stands, as if the process had died.
+struct SimulatedCrash: Error {
+    let underlying: Error
+    init(_ underlying: Error) { self.underlying = underlying }
+}
+
+/// Handles a batch of messages in one Postgres transaction: one inbox check, the handlers,
+/// one inbox insert and one outbox insert for the whole batch, then the commit. Statements go
+/// out pipelined, so a batch whose handlers only write costs two round trips.
+///
+/// A message whose statement fails, or whose handler throws after its writes were sent, is
+/// taken out and the batch runs again without it: one bad message never undoes the others,
+/// and no savepoints are needed on the way (which would cost Postgres a subtransaction each).
+struct BatchProcessor: Sendable {
+    let service: ServiceDefinition
+    let keys: KeySpace
+    let database: PostgresClient
+    let logger: Logger
+    /// Rung after a commit that wrote outbox rows, so this process's relay publishes at once.
+    let outboxWake: WakeSignal
+    /// Test hook; see ``Worker/Hooks``.
+    let beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
+
+    func committedEvents() {
+        outboxWake.ring()
+    }
+
+    func process(_ messages: [IncomingMessage]) async -> BatchOutcome {
+        var failed: [Int: String] = [:]
+        var sharedFailures = 0
+        while true {
+            do {
+                return try await database.withConnection { connection in
+                    try await attempt(messages, excluding: failed, on: connection)
+                }
+            } catch BatchFailure.message(let index, let error) {
+                logger.warning("message failed; the batch goes on without it", metadata: metadata(messages[index], error))
+                failed[index] = error
+            } catch let crash as SimulatedCrash {
+                var outcome = BatchOutcome()
+                outcome.crash = crash
+                return outcome
+            } catch BatchFailure.shared(let error) where sharedFailures < 3 {
+                // Most often another consumer committed one of these messages first (the inbox
+                // insert conflicts): the next attempt's inbox check sees it as a duplicate.
+                sharedFailures += 1
+                logger.info("batch retried", metadata: ["error": "\(error)"])
+            } catch {
+                logger.error("batch failed; its messages stay pending", metadata: ["error": "\(error)"])
+                var outcome = BatchOutcome()
+                outcome.failed = messages.map { ($0, "\(error)") }
+                return outcome
+            }
+        }
+    }
+
+    private func attempt(_ messages: [IncomingMessage], excluding failed: [Int: String], on connection: PostgresConnection) async throws -> BatchOutcome {
+        let session = BatchSession(connection: connection)
+        do {
+            return try await run(messages, excluding: failed, session: session)
+        } catch {
+            await session.rollback()
+            throw error
+        }
+    }
+
+    private func run(_ messages: [IncomingMessage], excluding failed: [Int: String], session: BatchSession) async throws -> BatchOutcome {
+        var outcome = BatchOutcome()
+        session.enqueue("BEGIN", owner: nil)
+        let seen = try await handledBefore(messages, session: session)
+
+        var inbox = InboxRows(group: service.name)
+        var outbox = OutboxRows(service: service.name)
+        var firstCopy: [UUID: Int] = [:]
+        var copies: [(index: Int, of: Int)] = []
+        for (index, message) in messages.enumerated() {
+            let id = message.envelope.id
+            if let error = failed[index] {
+                outcome.failed.append((message, error))
+            } else if let stored = seen[id] {
+                outcome.handled.append(message)
+                outcome.duplicates += 1
+                if let reply = stored { outcome.replies += replyEntry(for: message, reply) }
+            } else if let first = firstCopy[id] {
+                copies.append((index, first))  // the same message twice in one batch: one effect
+            } else if let handler = service.handler(stream: message.stream, type: message.envelope.type) {
+                firstCopy[id] = index
+                let context = MessageContext(message: message, index: index, session: session, keys: keys, service: service.name)
+                do {
+                    try await handler(message, context)
+                } catch let failure as BatchFailure {
+                    throw failure
+                } catch {
+                    // Writes already sent can only be undone by rolling the batch back.
+                    if session.sentOwners.contains(index) { throw BatchFailure.message(index, "\(error)") }
+                    session.dropPending(owner: index)
+                    firstCopy[id] = nil
+                    outcome.failed.append((message, "\(error)"))
+                    continue
+                }
+                inbox.append(message, reply: context.reply)
+                outbox.append(context.events, streams: context.eventStreams)
+                outcome.handled.append(message)
+                if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }
+            } else {
+                outcome.unhandleable.append((message, "no handler for type \(message.envelope.type) on \(message.stream)"))
+            }
+        }
+        for (index, first) in copies {
+            outcome.handled.append(messages[index])
+            outcome.duplicates += 1
+            if let reply = inbox.reply(for: messages[first].envelope.id) { outcome.replies += replyEntry(for: messages[index], reply) }
+        }
+
+        if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
+        if !outbox.isEmpty {
+            session.enqueue(outbox.insert, owner: nil)
+            session.enqueue("SELECT pg_notify(\(OutboxRelay.channel), \(service.name))", owner: nil)
+            outcome.publishedEvents = true
+        }
+        if let beforeCommit {
+            do { try await beforeCommit(outcome.handled) } catch { throw SimulatedCrash(error) }
+        }
+        session.enqueue("COMMIT", owner: nil)
+        try await session.flush()
+        outcome.roundTrips = session.roundTrips
+        return outcome
+    }
+
+    /// The messages this group handled before, with the reply each got (if any).
+    private func handledBefore(_ messages: [IncomingMessage], session: BatchSession) async throws -> [UUID: Reply?] {
+        let ids = messages.map(\.envelope.id)
+        let rows = try await session.run(
+            "SELECT message_id, reply_status, reply_body FROM messaging.inbox WHERE consumer_group = \(service.name) AND message_id = ANY(\(ids))",
+            owner: nil)
+        var seen: [UUID: Reply?] = [:]
+        for row in rows {
+            let (id, status, body) = try row.decode((UUID, Int32?, String?).self)
+            seen[id] = status.map { Reply(status: Int($0), body: body ?? "") }
+        }
+        return seen
+    }
+
+    private func replyEntry(for message: IncomingMessage, _ reply: Reply) -> [(stream: String, fields: [(String, String)])] {
+        guard let stream = message.envelope.replyTo else { return [] }
+        var fields = [
+            (EnvelopeField.id, message.envelope.id.uuidString.lowercased()),
+            ("status", String(reply.status)),
+            ("body", reply.body),
+        ]
+        if let correlation = message.envelope.correlationID { fields.append((EnvelopeField.correlationID, correlation)) }
+        return [(stream, fields)]
+    }
+
+    private func metadata(_ message: IncomingMessage, _ error: String) -> Logger.Metadata {
+        [
+            "stream": "\(message.stream)", "entry_id": "\(message.entryID)",
+            "message_id": "\(message.envelope.id)", "correlation_id": "\(message.envelope.correlationID ?? "")",
+            "error": "\(error)",
+        ]
+    }
+}
+
+/// The inbox rows of a batch, inserted with one statement.
+private struct InboxRows {
+    let group: String
+    private var ids: [UUID] = []
+    private var streams: [String] = []
+    private var entries: [String] = []
+    private var statuses: [Int32] = []
+    private var bodies: [String] = []
+
+    init(group: String) { self.group = group }
+
+    var isEmpty: Bool { ids.isEmpty }
+
+    mutating func append(_ message: IncomingMessage, reply: Reply?) {
+        ids.append(message.envelope.id)
+        streams.append(message.stream)
+        entries.append(message.entryID)
+        statuses.append(Int32(reply?.status ?? 0))
+        bodies.append(reply?.body ?? "")
+    }
+
+    func reply(for id: UUID) -> Reply? {
+        guard let index = ids.firstIndex(of: id), statuses[index] != 0 else { return nil }
+        return Reply(status: Int(statuses[index]), body: bodies[index])
+    }
+
+    /// A plain insert: if another consumer committed the same message meanwhile, the unique
+    /// key fails this batch and the retry finds the message handled, so no effect doubles.
+    var insert: PostgresQuery {
+        """
+        INSERT INTO messaging.inbox (consumer_group, message_id, stream, entry_id, reply_status, reply_body)
+        SELECT \(group), m, s, e, NULLIF(rs, 0), CASE WHEN rs = 0 THEN NULL ELSE rb END
+        FROM unnest(\(ids), \(streams), \(entries), \(statuses), \(bodies)) AS t(m, s, e, rs, rb)
+        """
+    }
+}
+
+/// The outbox rows of a batch, inserted with one statement, in the order they were published.
+private struct OutboxRows {
+    let service: String
+    private var ids: [UUID] = []
+    private var streams: [String] = []
+    private var types: [String] = []
+    private var data: [String] = []
+    private var correlations: [String] = []
+    private var times: [Date] = []
+
+    init(service: String) { self.service = service }
+
+    var isEmpty: Bool { ids.isEmpty }
+
+    mutating func append(_ events: [Envelope], streams eventStreams: [String]) {
+        for (event, stream) in zip(events, eventStreams) {
+            ids.append(event.id)
+            streams.append(stream)
+            types.append(event.type)
+            data.append(event.data)
+            correlations.append(event.correlationID ?? "")
+            times.append(event.occurredAt)
+        }
+    }
+
+    var insert: PostgresQuery {
+        """
+        INSERT INTO messaging.outbox (service, message_id, stream, type, data, correlation_id, occurred_at)
+        SELECT \(service), m, s, t, d, NULLIF(c, ''), o
+        FROM unnest(\(ids), \(streams), \(types), \(data), \(correlations), \(times)) WITH ORDINALITY AS u(m, s, t, d, c, o, n)
+        ORDER BY n
+        """
+    }
+}

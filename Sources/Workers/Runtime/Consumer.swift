@@ -1,0 +1,52 @@
+import Logging
+import RedisClient
+
+/// Reads new entries for the service's group with `XREADGROUP … COUNT n BLOCK t` on a
+/// connection of its own, and hands each batch to the delivery path.
+struct Consumer: Sendable {
+    let group: String
+    let consumer: String
+    let streams: [String]
+    let configuration: WorkerConfiguration
+    let connection: RedisConnection
+    let delivery: Delivery
+    let logger: Logger
+
+    /// Joins the group on every stream, creating stream and group if missing. A new group starts
+    /// at the beginning of the stream, so nothing published before it existed is missed.
+    func joinGroups() async throws {
+        for stream in streams {
+            if try await connection.xgroupCreate(stream, group: group, startID: "0", makeStream: true) {
+                logger.info("created consumer group", metadata: ["stream": "\(stream)", "group": "\(group)"])
+            }
+        }
+    }
+
+    func run(until stop: StopSignal) async throws {
+        var failures = 0
+        while !stop.isStopped {
+            try Task.checkCancellation()
+            let read: [StreamMessages]
+            do {
+                read = try await connection.xreadgroup(
+                    group: group, consumer: consumer, streams: streams.map { ($0, ">") },
+                    count: configuration.batchSize, block: configuration.block)
+                failures = 0
+            } catch let error as RedisError where error.code == .noGroup {
+                // The stream or group was deleted under us (a reset by hand): join again.
+                logger.warning("consumer group missing; joining again", metadata: ["error": "\(error)"])
+                try? await joinGroups()
+                continue
+            } catch {
+                failures += 1
+                logger.warning("reading from Redis failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+                continue
+            }
+            let entries = read.flatMap { messages in
+                messages.entries.map { DeliveredEntry(stream: messages.stream, entry: $0, deliveryCount: 1) }
+            }
+            try await delivery.handle(entries)
+        }
+    }
+}

@@ -1,0 +1,52 @@
+import Contracts
+import Foundation
+import RedisClient
+
+/// Moves an entry to `<prefix>:dead:<stream>` and acknowledges it, in one script so that the
+/// copy and the acknowledgement happen together or not at all.
+///
+/// The dead letter keeps every field of the entry and adds `dead_stream`, `dead_entry_id`,
+/// `dead_group`, `dead_error`, `dead_deliveries` and `dead_at`. An entry that is no longer
+/// pending for the group (another copy of the worker moved it first) is left alone.
+enum DeadLetters {
+    static let script = RedisScript(#"""
+        -- KEYS: stream, dead-letter stream, failures hash
+        -- ARGV: group, entry id, error (empty: the one recorded in the failures hash), deliveries, failures field, now
+        if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
+            return false
+        end
+        local err = ARGV[3]
+        if err == '' then
+            err = redis.call('HGET', KEYS[3], ARGV[5]) or 'no error was recorded'
+        end
+        local command = {'XADD', KEYS[2], '*'}
+        local found = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
+        if found[1] then
+            for _, value in ipairs(found[1][2]) do
+                command[#command + 1] = value
+            end
+        end
+        for _, value in ipairs({'dead_stream', KEYS[1], 'dead_entry_id', ARGV[2], 'dead_group', ARGV[1],
+                                'dead_error', err, 'dead_deliveries', ARGV[4], 'dead_at', ARGV[6]}) do
+            command[#command + 1] = value
+        end
+        redis.call('HDEL', KEYS[3], ARGV[5])
+        return redis.call(unpack(command))
+        """#)
+
+    /// Moves one entry; returns the dead letter's id, or nil when the entry was not pending.
+    @discardableResult
+    static func move(
+        stream: String, entryID: String, group: String, error: String?, deliveries: Int,
+        keys: KeySpace, redis: some RedisCommandSender
+    ) async throws -> String? {
+        let reply = try await redis.evalScript(
+            script,
+            keys: [stream, keys.dead(stream), keys.failures(group)],
+            args: [group, entryID, error ?? "", String(deliveries), failureField(stream: stream, entryID: entryID), Timestamp.format(Date())])
+        return reply.string
+    }
+
+    /// The failures hash holds entries of every stream the group reads.
+    static func failureField(stream: String, entryID: String) -> String { "\(stream) \(entryID)" }
+}

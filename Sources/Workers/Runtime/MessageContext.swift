@@ -1,0 +1,63 @@
+import Contracts
+import Foundation
+import PostgresClient
+
+/// What a handler can do with the message it handles: write rows, read rows, publish events,
+/// and answer a command. Everything it writes commits in the batch's transaction, together
+/// with the inbox row that marks the message handled, or not at all.
+///
+/// A context belongs to one handler call on the batch's task; it is not to be kept or shared.
+public final class MessageContext {
+    public let keys: KeySpace
+    let service: String
+    let index: Int
+    private let session: BatchSession
+    private(set) var reply: Reply?
+    private(set) var events: [Envelope] = []
+    private(set) var eventStreams: [String] = []
+    private let message: IncomingMessage
+
+    init(message: IncomingMessage, index: Int, session: BatchSession, keys: KeySpace, service: String) {
+        self.message = message
+        self.index = index
+        self.session = session
+        self.keys = keys
+        self.service = service
+    }
+
+    /// Queues a statement whose result the handler does not need; it goes to the database with
+    /// the next round trip. If it fails, the message fails and the rest of the batch goes on.
+    public func execute(_ query: PostgresQuery) {
+        session.enqueue(query, owner: index)
+    }
+
+    /// Runs a statement now (with any queued ones before it) and returns its rows.
+    public func query(_ query: PostgresQuery) async throws -> PostgresRows {
+        try await session.run(query, owner: index)
+    }
+
+    /// Publishes an event once the batch commits, through the outbox: never lost, never sent for
+    /// a change that rolled back. The correlation id is the handled message's.
+    public func publish(_ event: EventName, data: String) {
+        publish(type: event.rawValue, to: keys.events(event), data: data)
+    }
+
+    /// ``publish(_:data:)`` to a stream named by the caller, for tools and tests.
+    public func publish(type: String, to stream: String, data: String) {
+        events.append(Envelope(
+            type: type, data: data,
+            correlationID: message.envelope.correlationID ?? message.envelope.id.uuidString.lowercased()))
+        eventStreams.append(stream)
+    }
+
+    /// Answers the command. The reply is stored with the inbox row and sent after the commit;
+    /// a duplicate delivery of the command gets the same reply again.
+    public func reply(status: Int, body: String) {
+        reply = Reply(status: status, body: body)
+    }
+
+    /// Answers with `value` encoded as JSON.
+    public func reply<T: Encodable>(status: Int, _ value: T) throws {
+        reply(status: status, body: String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+    }
+}

@@ -1,0 +1,132 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresClient
+import RedisClient
+import ServiceLifecycle
+
+/// Runs one service's side of the fleet: consumes its streams with its consumer group, handles
+/// each batch in one transaction, relays its outbox, and redelivers or dead-letters what stays
+/// pending. A `Service`: SIGTERM finishes and acknowledges the batch in flight, flushes the
+/// outbox, and returns.
+public final class Worker: Service {
+    /// Points where tests stop a worker at the worst moments. Throwing from a hook makes the
+    /// worker stop on the spot, as a crash would: nothing after that point happens.
+    public struct Hooks: Sendable {
+        /// After the handlers ran, before the commit.
+        public var beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
+        /// After the commit, before replies and acknowledgements reach Redis.
+        public var afterCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
+
+        public init(beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)? = nil,
+                    afterCommit: (@Sendable ([IncomingMessage]) async throws -> Void)? = nil) {
+            self.beforeCommit = beforeCommit
+            self.afterCommit = afterCommit
+        }
+    }
+
+    public let configuration: WorkerConfiguration
+    public let service: ServiceDefinition
+    private let logger: Logger
+    private let hooks: Hooks
+    private let stopSignal = StopSignal()
+
+    public init(configuration: WorkerConfiguration, service: ServiceDefinition, logger: Logger, hooks: Hooks = Hooks()) {
+        self.configuration = configuration
+        self.service = service
+        var logger = logger
+        logger[metadataKey: "service"] = "\(service.name)"
+        logger[metadataKey: "consumer"] = "\(configuration.consumerName)"
+        self.logger = logger
+        self.hooks = hooks
+    }
+
+    /// Stops the worker as SIGTERM would.
+    public func stop() {
+        stopSignal.stop()
+    }
+
+    public func run() async throws {
+        try configuration.validate()
+        let keys = configuration.keys
+        var redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
+        redisConfiguration.clientName = "\(service.name):\(configuration.consumerName)"
+        let redis = try await RedisClient.connect(configuration: redisConfiguration, logger: logger)
+        let database = PostgresClient(
+            configuration: try PostgresConfiguration(
+                configuration.databaseURL, poolSize: configuration.databasePoolSize,
+                applicationName: "\(service.name)-worker"),
+            logger: logger)
+        defer {
+            Task {
+                await redis.shutdown()
+                await database.close()
+            }
+        }
+        try await MessagingSchema.migrate(database, service: service)
+        let reader = try await redis.dedicatedConnection()
+
+        let wake = WakeSignal()
+        let metrics = WorkerMetrics(service: service.name)
+        let settlement = Settlement(group: service.name, keys: keys, redis: redis, logger: logger)
+        let delivery = Delivery(
+            processor: BatchProcessor(
+                service: service, keys: keys, database: database, logger: logger, outboxWake: wake,
+                beforeCommit: hooks.beforeCommit),
+            settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
+        let consumer = Consumer(
+            group: service.name, consumer: configuration.consumerName, streams: service.streams,
+            configuration: configuration, connection: reader, delivery: delivery, logger: logger)
+        let redelivery = Redelivery(
+            group: service.name, consumer: configuration.consumerName, streams: service.streams,
+            configuration: configuration, redis: redis, delivery: delivery, settlement: settlement,
+            metrics: metrics, logger: logger)
+        let relay = OutboxRelay(
+            service: service.name, configuration: configuration, database: database, redis: redis,
+            wake: wake, metrics: metrics, logger: logger)
+
+        try await consumer.joinGroups()
+        logger.info("worker started", metadata: ["streams": "\(service.streams.joined(separator: ","))"])
+        let stop = stopSignal
+        let relayStop = StopSignal()
+        try await withGracefulShutdownHandler {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await consumer.run(until: stop) }
+                group.addTask { try await redelivery.run(until: stop) }
+                group.addTask { await relay.run(until: relayStop) }
+                do {
+                    // The consumer and redelivery finish their batch in flight; then the relay
+                    // makes its last flush, so the events of that batch go out before we exit.
+                    try await group.next()
+                    try await group.next()
+                    relayStop.stop()
+                    wake.ring()
+                    try await group.next()
+                } catch {
+                    stop.stop()
+                    relayStop.stop()
+                    group.cancelAll()
+                    throw error
+                }
+            }
+        } onGracefulShutdown: {
+            stop.stop()
+        }
+        await reader.close()
+        logger.info("worker stopped")
+    }
+}
+
+/// The delivery tables every worker shares (`messaging.inbox`, `messaging.outbox`), then the
+/// service's own schemas; each migration runs once however many workers start together.
+enum MessagingSchema {
+    static func migrate(_ database: PostgresClient, service: ServiceDefinition) async throws {
+        guard let directory = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
+            throw ConfigurationError("the messaging migrations are missing from the worker's resources")
+        }
+        try await database.migrate(schema: "messaging", migrations: try Migration.load(from: directory))
+        for (schema, migrations) in service.migrations {
+            try await database.migrate(schema: schema, migrations: migrations)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+import Contracts
+import Foundation
+
+/// How a worker connects and paces itself. Every field has a flag in the executables and an
+/// environment variable (named beside it) as fallback.
+public struct WorkerConfiguration: Sendable {
+    /// `REDIS_URL`
+    public var redisURL: String = "redis://127.0.0.1:6379/0"
+    /// `DATABASE_URL`
+    public var databaseURL: String = "postgresql://postgres@127.0.0.1:5432/ticketing"
+    /// `KEY_PREFIX`: every Redis key the fleet uses starts with it.
+    public var keyPrefix: String = KeySpace.defaultPrefix
+    /// `BATCH_SIZE`: entries read per `XREADGROUP`, handled in one transaction.
+    public var batchSize: Int = 100
+    /// `BLOCK_MS`: how long one read waits for entries. Bounded so that shutdown is prompt.
+    public var block: Duration = .seconds(2)
+    /// `ACK_WAIT_MS`: how long an entry may stay unacknowledged before another consumer takes it.
+    public var ackWait: Duration = .seconds(30)
+    /// `MAX_DELIVERIES`: deliveries after which an entry goes to the dead-letter stream.
+    public var maxDeliveries: Int = 10
+    /// `CONSUMER_NAME`: unique per process; defaults to host, pid and a random suffix.
+    public var consumerName: String = WorkerConfiguration.defaultConsumerName()
+    /// The first retry of a failed entry waits this long; each later one twice as long, up to `ackWait`.
+    public var retryBase: Duration = .milliseconds(200)
+    /// How often pending entries are scanned for retries, take-overs and dead letters.
+    public var redeliveryInterval: Duration = .seconds(1)
+    /// `OUTBOX_POLL_MS`: the relay's fallback poll when no notification arrives.
+    public var outboxPollInterval: Duration = .seconds(1)
+    /// `OUTBOX_RETENTION_S`: how long published outbox rows and inbox rows are kept.
+    public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// Database connections: batches, the relay, and the redelivery loop each use one at a time.
+    public var databasePoolSize: Int = 4
+    /// How long shutdown waits for the batch in flight and the relay's last flush.
+    public var shutdownGrace: Duration = .seconds(10)
+
+    public init() {}
+
+    /// The defaults, overridden by whichever environment variables are set.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
+        var configuration = WorkerConfiguration()
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    /// Overrides fields with the environment variables that are set.
+    public mutating func apply(environment: [String: String]) throws {
+        func integer(_ name: String, range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = environment[name], !raw.isEmpty else { return nil }
+            guard let value = Int(raw), range.contains(value) else {
+                throw ConfigurationError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not \(raw)")
+            }
+            return value
+        }
+        if let value = environment["REDIS_URL"], !value.isEmpty { redisURL = value }
+        if let value = environment["DATABASE_URL"], !value.isEmpty { databaseURL = value }
+        if let value = environment["KEY_PREFIX"], !value.isEmpty { keyPrefix = value }
+        if let value = environment["CONSUMER_NAME"], !value.isEmpty { consumerName = value }
+        if let value = try integer("BATCH_SIZE", range: 1...10_000) { batchSize = value }
+        if let value = try integer("BLOCK_MS", range: 1...60_000) { block = .milliseconds(value) }
+        if let value = try integer("ACK_WAIT_MS", range: 10...86_400_000) { ackWait = .milliseconds(value) }
+        if let value = try integer("MAX_DELIVERIES", range: 1...1_000) { maxDeliveries = value }
+        if let value = try integer("OUTBOX_POLL_MS", range: 1...600_000) { outboxPollInterval = .milliseconds(value) }
+        if let value = try integer("OUTBOX_RETENTION_S", range: 1...31_536_000) { retention = .seconds(value) }
+        if let value = try integer("DATABASE_POOL_SIZE", range: 2...200) { databasePoolSize = value }
+        try validate()
+    }
+
+    /// Refuses combinations that would break delivery: a read that blocks longer than the ack
+    /// wait would let entries be taken over while their first consumer still works on them.
+    public func validate() throws {
+        guard !keyPrefix.isEmpty, !keyPrefix.contains(where: \.isWhitespace) else {
+            throw ConfigurationError("KEY_PREFIX must be non-empty and without spaces")
+        }
+        guard !consumerName.isEmpty, !consumerName.contains(where: \.isWhitespace) else {
+            throw ConfigurationError("CONSUMER_NAME must be non-empty and without spaces")
+        }
+        guard block < ackWait else {
+            throw ConfigurationError("BLOCK_MS (\(block)) must be shorter than ACK_WAIT_MS (\(ackWait))")
+        }
+    }
+
+    public var keys: KeySpace { KeySpace(prefix: keyPrefix) }
+
+    public static func defaultConsumerName() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+}
+
+/// A configuration value that cannot work; the message says which and why.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

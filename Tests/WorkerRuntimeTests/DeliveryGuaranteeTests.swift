@@ -1,0 +1,163 @@
+import Contracts
+import Foundation
+import RedisClient
+import ServiceLifecycle
+import Logging
+import Testing
+@testable import WorkerRuntime
+
+@Suite("delivery guarantees", .timeLimit(.minutes(2)))
+struct DeliveryGuaranteeTests {
+    @Test("every message is handled once, its reply sent and its event published")
+    func happyPath() async throws {
+        let harness = try await Harness.make()
+        let replies = harness.keys.replies("api-1")
+        for i in 0..<250 { try await harness.publish("k\(i)", replyTo: replies) }
+        let worker = harness.worker("a")
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 250 })
+        #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.custom("events:counted")) == 250 })
+        #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 250 })
+        #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
+        #expect(try await harness.pendingCount() == 0)
+        let reply = try await harness.redis.xrange(replies, count: 1).first
+        #expect(reply?["status"] == "201")
+        #expect(reply?["body"] == #"{"key":"k0"}"#)
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("a crash after commit but before ack: redelivered, one effect, the stored reply sent again")
+    func crashAfterCommit() async throws {
+        let harness = try await Harness.make()
+        let replies = harness.keys.replies("api-1")
+        for i in 0..<20 { try await harness.publish("k\(i)", replyTo: replies) }
+        let crashing = harness.worker("a", ackWait: .milliseconds(500), hooks: .init(afterCommit: { _ in throw Crash() }))
+        await #expect(throws: Crash.self) { try await crashing.run() }
+        #expect(try await harness.effects().count == 20)
+        #expect(try await harness.redis.xlen(replies) == 0)
+        #expect(try await harness.pendingCount() == 20)
+
+        let survivor = harness.worker("b", ackWait: .milliseconds(500))
+        let running = Task { try await survivor.run() }
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
+        #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 20 })
+        survivor.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("a crash before commit: redelivered, one effect")
+    func crashBeforeCommit() async throws {
+        let harness = try await Harness.make()
+        for i in 0..<20 { try await harness.publish("k\(i)") }
+        let crashing = harness.worker("a", ackWait: .milliseconds(500), hooks: .init(beforeCommit: { _ in throw Crash() }))
+        await #expect(throws: Crash.self) { try await crashing.run() }
+        #expect(try await harness.effects().isEmpty)
+        #expect(try await harness.pendingCount() == 20)
+
+        let survivor = harness.worker("b", ackWait: .milliseconds(500))
+        let running = Task { try await survivor.run() }
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
+        survivor.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("two consumers in one group split the work: no overlap, nothing missing")
+    func twoConsumersSplit() async throws {
+        let harness = try await Harness.make()
+        let first = harness.worker("a", slow: .milliseconds(2))
+        let second = harness.worker("b", slow: .milliseconds(2))
+        let runs = [Task { try await first.run() }, Task { try await second.run() }]
+        try await Task.sleep(for: .milliseconds(300))
+        for i in 0..<600 { try await harness.publish("k\(i)") }
+        #expect(try await harness.eventually { try await harness.effects().count == 600 })
+        #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
+        let consumers = try await harness.redis.xinfoConsumers(harness.stream, group: "counter")
+        #expect(Set(consumers.map(\.name)) == ["a", "b"])
+        #expect(try await harness.pendingCount() == 0)
+        first.stop()
+        second.stop()
+        for run in runs { try await run.value }
+        await harness.close()
+    }
+
+    @Test("a killed consumer's pending entries are claimed and finished by another")
+    func deadConsumerTakenOver() async throws {
+        let harness = try await Harness.make()
+        for i in 0..<30 { try await harness.publish("k\(i)") }
+        // A consumer that read its batch and died before doing anything with it.
+        _ = try await harness.redis.xgroupCreate(harness.stream, group: "counter", startID: "0")
+        let taken = try await harness.redis.xreadgroup(group: "counter", consumer: "dead", stream: harness.stream, count: 30)
+        #expect(taken.count == 30)
+
+        let survivor = harness.worker("b", ackWait: .milliseconds(400))
+        let running = Task { try await survivor.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 30 })
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
+        survivor.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("a poison message reaches the dead-letter stream after N deliveries and blocks nothing")
+    func poisonIsDeadLettered() async throws {
+        let harness = try await Harness.make()
+        try await harness.publish("bad", poison: true)
+        for i in 0..<50 { try await harness.publish("k\(i)") }
+        // An entry that is not an envelope at all goes straight to the dead letters.
+        try await harness.redis.xadd(harness.stream, fields: [("hello", "world")])
+        let worker = harness.worker("a", maxDeliveries: 3)
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 50 })
+        let dead = harness.keys.dead(harness.stream)
+        #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 2 })
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        let letters = try await harness.redis.xrange(dead)
+        let poison = try #require(letters.first { $0["type"] == "thing" })
+        #expect(poison["dead_deliveries"] == "3")
+        #expect(poison["dead_error"]?.contains("poison message bad") == true)
+        #expect(poison["dead_group"] == "counter")
+        #expect(poison["data"]?.contains("\"bad\"") == true)
+        let malformed = try #require(letters.first { $0["hello"] == "world" })
+        #expect(malformed["dead_error"]?.contains("malformed") == true)
+        #expect(try await harness.redis.send("HLEN", harness.keys.failures("counter")).asInt() == 0)
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("graceful shutdown mid-batch: the batch in flight finishes and is acknowledged; the rest waits")
+    func gracefulShutdownLosesNothing() async throws {
+        let harness = try await Harness.make()
+        for i in 0..<300 { try await harness.publish("k\(i)") }
+        let started = Counter()
+        let worker = harness.worker("a", slow: .milliseconds(5), hooks: .init(beforeCommit: { _ in
+            _ = started.next()
+            try await Task.sleep(for: .milliseconds(300))
+        }))
+        let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
+        let running = Task { try await group.run() }
+        // Shut down while the first batch is between its handlers and its commit.
+        #expect(try await harness.eventually { started.current >= 1 })
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let handled = try await harness.effects().count
+        #expect(handled > 0 && handled < 300)
+        #expect(try await harness.pendingCount() == 0)  // nothing was left half-done
+
+        let next = harness.worker("b")
+        let resumed = Task { try await next.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 300 })
+        #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
+        #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.custom("events:counted")) == 300 })
+        next.stop()
+        try await resumed.value
+        await harness.close()
+    }
+}
