@@ -14,6 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
@@ -56,9 +60,87 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Workers/Runtime",
             resources: [.copy("Migrations")]
+        ),
+        // One library per service (its handlers and schema), and one thin executable each.
+        .target(
+            name: "AuthService",
+            dependencies: ["WorkerRuntime", "Contracts", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            path: "Sources/Workers/Auth",
+            resources: [.copy("Migrations")]
+        ),
+        .executableTarget(
+            name: "auth-worker",
+            dependencies: ["AuthService", "WorkerRuntime"],
+            path: "Sources/Workers/Executables/AuthWorker"
+        ),
+        .target(
+            name: "TicketsService",
+            dependencies: ["WorkerRuntime", "Contracts"],
+            path: "Sources/Workers/Tickets",
+            resources: [.copy("Migrations")]
+        ),
+        .executableTarget(
+            name: "tickets-worker",
+            dependencies: ["TicketsService", "WorkerRuntime"],
+            path: "Sources/Workers/Executables/TicketsWorker"
+        ),
+        .target(
+            name: "OrdersService",
+            dependencies: ["WorkerRuntime", "Contracts"],
+            path: "Sources/Workers/Orders",
+            resources: [.copy("Migrations")]
+        ),
+        .executableTarget(
+            name: "orders-worker",
+            dependencies: ["OrdersService", "WorkerRuntime"],
+            path: "Sources/Workers/Executables/OrdersWorker"
+        ),
+        .target(
+            name: "ExpirationService",
+            dependencies: ["WorkerRuntime", "Contracts"],
+            path: "Sources/Workers/Expiration"
+        ),
+        .executableTarget(
+            name: "expiration-worker",
+            dependencies: ["ExpirationService", "WorkerRuntime"],
+            path: "Sources/Workers/Executables/ExpirationWorker"
+        ),
+        .target(
+            name: "PaymentsService",
+            dependencies: ["WorkerRuntime", "Contracts"],
+            path: "Sources/Workers/Payments",
+            resources: [.copy("Migrations")]
+        ),
+        .executableTarget(
+            name: "payments-worker",
+            dependencies: ["PaymentsService", "WorkerRuntime"],
+            path: "Sources/Workers/Executables/PaymentsWorker"
+        ),
+        // The HTTP API: a library that tests build in-process, and the executable.
+        .target(
+            name: "API",
+            dependencies: [
+                "Contracts", "RedisClient", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/API/App"
+        ),
+        .executableTarget(
+            name: "api",
+            dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/API/Main"
+        ),
+        // Runs a service in-process for its tests, with a database and key prefix of its own.
+        .target(
+            name: "FleetTestSupport",
+            dependencies: ["WorkerRuntime", "TestSupport", "Contracts", "RedisClient", "PostgresClient"]
         ),
         // Throwaway redis-server and postgres processes for tests and benchmarks.
         .target(name: "TestSupport"),
@@ -76,6 +158,15 @@ let package = Package(
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "FleetTestSupport"]),
+        .testTarget(name: "TicketsServiceTests", dependencies: ["TicketsService", "FleetTestSupport"]),
+        .testTarget(name: "OrdersServiceTests", dependencies: ["OrdersService", "FleetTestSupport"]),
+        .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
+        .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
+        .testTarget(
+            name: "APITests",
+            dependencies: ["API", "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(
             name: "WorkerRuntimeTests",
             dependencies: [

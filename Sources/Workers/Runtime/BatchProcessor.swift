@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import PostgresClient
+import RedisClient
 
 /// What became of each message of a batch, for the consumer to acknowledge, reply, retry or
 /// dead-letter once the transaction is over.
@@ -39,6 +40,7 @@ struct BatchProcessor: Sendable {
     let service: ServiceDefinition
     let keys: KeySpace
     let database: PostgresClient
+    let redis: RedisClient
     let logger: Logger
     /// Rung after a commit that wrote outbox rows, so this process's relay publishes at once.
     let outboxWake: WakeSignal
@@ -109,7 +111,7 @@ struct BatchProcessor: Sendable {
                 copies.append((index, first))  // the same message twice in one batch: one effect
             } else if let handler = service.handler(stream: message.stream, type: message.envelope.type) {
                 firstCopy[id] = index
-                let context = MessageContext(message: message, index: index, session: session, keys: keys, service: service.name)
+                let context = MessageContext(message: message, index: index, session: session, keys: keys, redis: redis, service: service.name)
                 do {
                     try await handler(message, context)
                 } catch let failure as BatchFailure {

@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import PostgresClient
+import RedisClient
 
 /// What a handler can do with the message it handles: write rows, read rows, publish events,
 /// and answer a command. Everything it writes commits in the batch's transaction, together
@@ -9,6 +10,9 @@ import PostgresClient
 /// A context belongs to one handler call on the batch's task; it is not to be kept or shared.
 public final class MessageContext {
     public let keys: KeySpace
+    /// For effects that live in Redis (the expiration schedule). They happen before the commit
+    /// and again if the batch is retried, so they must be idempotent (`ZADD`, `ZREM`).
+    public let redis: RedisClient
     let service: String
     let index: Int
     private let session: BatchSession
@@ -17,8 +21,9 @@ public final class MessageContext {
     private(set) var eventStreams: [String] = []
     private let message: IncomingMessage
 
-    init(message: IncomingMessage, index: Int, session: BatchSession, keys: KeySpace, service: String) {
+    init(message: IncomingMessage, index: Int, session: BatchSession, keys: KeySpace, redis: RedisClient, service: String) {
         self.message = message
+        self.redis = redis
         self.index = index
         self.session = session
         self.keys = keys
@@ -42,6 +47,11 @@ public final class MessageContext {
         publish(type: event.rawValue, to: keys.events(event), data: data)
     }
 
+    /// Publishes a typed event to its stream; see ``publish(_:data:)``.
+    public func publish<E: Event>(_ event: E) {
+        publish(E.name, data: MessageCoding.encode(event))
+    }
+
     /// ``publish(_:data:)`` to a stream named by the caller, for tools and tests.
     public func publish(type: String, to stream: String, data: String) {
         events.append(Envelope(
@@ -57,7 +67,12 @@ public final class MessageContext {
     }
 
     /// Answers with `value` encoded as JSON.
-    public func reply<T: Encodable>(status: Int, _ value: T) throws {
-        reply(status: status, body: String(decoding: try JSONEncoder().encode(value), as: UTF8.self))
+    public func reply<T: Encodable>(status: Int, _ value: T) {
+        reply(status: status, body: MessageCoding.encode(value))
+    }
+
+    /// Answers with the documented error shape: `{"errors":[{"message","field"}]}`.
+    public func reject(status: Int, _ message: String, field: String? = nil) {
+        reply(status: status, ErrorBody(message: message, field: field))
     }
 }

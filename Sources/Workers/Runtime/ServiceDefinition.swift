@@ -1,5 +1,7 @@
 import Contracts
+import Logging
 import PostgresClient
+import RedisClient
 
 /// Handles one message inside the batch's transaction. Writes go through the context, so they
 /// commit together with the inbox row; a thrown error leaves the message pending for a retry.
@@ -14,8 +16,17 @@ public struct ServiceDefinition: Sendable {
     /// The service's own schema migrations, applied at start-up after the messaging tables.
     public var migrations: [(schema: String, migrations: [Migration])] = []
 
+    /// Loops the service runs beside its consumer (a scheduler, a reconciler); each returns
+    /// once `stop` is stopped.
+    public private(set) var loops: [(name: String, body: BackgroundLoop)] = []
+
     public init(name: String) {
         self.name = name
+    }
+
+    /// Runs `body` for the worker's lifetime, after the schemas are migrated.
+    public mutating func loop(_ name: String, _ body: @escaping BackgroundLoop) {
+        loops.append((name, body))
     }
 
     /// Registers `handler` for messages of `type` on `stream`.
@@ -27,4 +38,16 @@ public struct ServiceDefinition: Sendable {
     func handler(stream: String, type: String) -> MessageHandler? {
         handlers[stream]?[type]
     }
+}
+
+/// A service's own loop: it gets the worker's clients and returns once `stop` is stopped.
+public typealias BackgroundLoop = @Sendable (WorkerResources, StopSignal) async throws -> Void
+
+/// The clients and settings a worker shares with its handlers and loops.
+public struct WorkerResources: Sendable {
+    public let configuration: WorkerConfiguration
+    public let keys: KeySpace
+    public let redis: RedisClient
+    public let database: PostgresClient
+    public let logger: Logger
 }

@@ -2,7 +2,7 @@ import Foundation
 import Synchronization
 
 /// Tells the worker's loops to finish what they hold and return; also a wake-up for sleepers.
-final class StopSignal: Sendable {
+public final class StopSignal: Sendable {
     private let state = Mutex(State())
 
     private struct State {
@@ -10,9 +10,11 @@ final class StopSignal: Sendable {
         var sleepers: [UUID: CheckedContinuation<Void, Never>] = [:]
     }
 
-    var isStopped: Bool { state.withLock { $0.stopped } }
+    public init() {}
 
-    func stop() {
+    public var isStopped: Bool { state.withLock { $0.stopped } }
+
+    public func stop() {
         let sleepers = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.stopped = true
             defer { state.sleepers.removeAll() }
@@ -22,7 +24,7 @@ final class StopSignal: Sendable {
     }
 
     /// Sleeps for `duration`, or less if the worker is told to stop meanwhile.
-    func sleep(for duration: Duration) async {
+    public func sleep(for duration: Duration) async {
         let id = UUID()
         let timer = Task { [weak self] in
             try? await Task.sleep(for: duration)

@@ -71,7 +71,7 @@ public final class Worker: Service {
         let settlement = Settlement(group: service.name, keys: keys, redis: redis, logger: logger)
         let delivery = Delivery(
             processor: BatchProcessor(
-                service: service, keys: keys, database: database, logger: logger, outboxWake: wake,
+                service: service, keys: keys, database: database, redis: redis, logger: logger, outboxWake: wake,
                 beforeCommit: hooks.beforeCommit),
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         let consumer = Consumer(
@@ -94,11 +94,18 @@ public final class Worker: Service {
                 group.addTask { try await consumer.run(until: stop) }
                 group.addTask { try await redelivery.run(until: stop) }
                 group.addTask { await relay.run(until: relayStop) }
+                let resources = WorkerResources(configuration: configuration, keys: keys, redis: redis, database: database, logger: logger)
+                for (name, body) in service.loops {
+                    group.addTask {
+                        var logger = resources.logger
+                        logger[metadataKey: "loop"] = "\(name)"
+                        try await body(WorkerResources(configuration: resources.configuration, keys: keys, redis: redis, database: database, logger: logger), stop)
+                    }
+                }
                 do {
-                    // The consumer and redelivery finish their batch in flight; then the relay
-                    // makes its last flush, so the events of that batch go out before we exit.
-                    try await group.next()
-                    try await group.next()
+                    // The consumer, redelivery and the service's loops finish what they hold;
+                    // then the relay makes its last flush, so the events of that work go out.
+                    for _ in 0..<(2 + service.loops.count) { try await group.next() }
                     relayStop.stop()
                     wake.ring()
                     try await group.next()

@@ -1,0 +1,153 @@
+import Contracts
+import Foundation
+import Logging
+import PostgresClient
+import RedisClient
+import TestSupport
+import WorkerRuntime
+
+/// Runs a service's worker in-process against the shared test servers, with a database and a
+/// key prefix of its own, and talks to it the way the API and the other services do: commands
+/// with a reply stream, events on their streams.
+public struct ServiceHarness: Sendable {
+    public let keys: KeySpace
+    public let redisURL: String
+    public let databaseURL: String
+    public let redis: RedisClient
+    public let database: PostgresClient
+    /// Where this harness's command replies arrive.
+    public let replyStream: String
+
+    public static func make() async throws -> ServiceHarness {
+        let redisServer = try await TestServers.redis()
+        let databaseURL = try await TestServers.postgres().createDatabase()
+        let keys = KeySpace(prefix: TestServers.uniqueName("t"))
+        return ServiceHarness(
+            keys: keys, redisURL: redisServer.url, databaseURL: databaseURL,
+            redis: try await RedisClient.connect(configuration: try RedisConfiguration(url: redisServer.url)),
+            database: PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 4)),
+            replyStream: keys.replies("harness"))
+    }
+
+    /// Quick timings, so retries and take-overs happen within a test's patience.
+    public func configuration(consumer: String = "test") -> WorkerConfiguration {
+        var configuration = WorkerConfiguration()
+        configuration.redisURL = redisURL
+        configuration.databaseURL = databaseURL
+        configuration.keyPrefix = keys.prefix
+        configuration.consumerName = consumer
+        configuration.block = .milliseconds(100)
+        configuration.ackWait = .seconds(2)
+        configuration.retryBase = .milliseconds(50)
+        configuration.redeliveryInterval = .milliseconds(50)
+        configuration.outboxPollInterval = .milliseconds(200)
+        return configuration
+    }
+
+    /// Starts a worker for `service` and waits until it has joined its groups.
+    public func start(_ service: ServiceDefinition, consumer: String = "test") async throws -> RunningWorker {
+        var logger = Logger(label: "\(service.name)-worker")
+        logger.logLevel = .warning
+        let worker = Worker(configuration: configuration(consumer: consumer), service: service, logger: logger)
+        let task = Task { try await worker.run() }
+        let running = RunningWorker(worker: worker, task: task)
+        for stream in service.streams {
+            _ = try await eventually(timeout: .seconds(30)) {
+                let groups = (try? await redis.xinfoGroups(stream)) ?? []
+                return groups.contains { $0.name == service.name }
+            }
+        }
+        return running
+    }
+
+    /// Sends a command as the API does and waits for its reply.
+    public func send<C: Command>(_ command: C, userID: String?, id: UUID = UUID(), timeout: Duration = .seconds(15)) async throws -> CommandReply {
+        let envelope = Envelope(
+            id: id, type: C.type, data: MessageCoding.encode(command),
+            correlationID: id.uuidString.lowercased(), userID: userID, replyTo: replyStream)
+        try await redis.xadd(keys.commands(C.service), fields: envelope.fields)
+        return try await reply(to: id, timeout: timeout)
+    }
+
+    /// The reply to command `id`, waiting for it up to `timeout`.
+    public func reply(to id: UUID, timeout: Duration = .seconds(15)) async throws -> CommandReply {
+        let wanted = id.uuidString.lowercased()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let entry = try await redis.xrange(replyStream).last(where: { $0[EnvelopeField.id] == wanted }),
+               let status = entry["status"].flatMap(Int.init), let body = entry["body"] {
+                return CommandReply(status: status, body: body)
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw HarnessError("no reply to command \(wanted) within \(timeout)")
+    }
+
+    /// Publishes an event as the service that owns it would.
+    @discardableResult
+    public func publish<E: Event>(_ event: E, id: UUID = UUID()) async throws -> Envelope {
+        let envelope = Envelope(id: id, type: E.type, data: MessageCoding.encode(event), correlationID: "test")
+        try await redis.xadd(keys.events(E.name), fields: envelope.fields)
+        return envelope
+    }
+
+    /// Every event of type `E` published so far, oldest first.
+    public func events<E: Event>(_ type: E.Type) async throws -> [E] {
+        try await redis.xrange(keys.events(E.name)).compactMap { entry in
+            guard let data = entry[EnvelopeField.data] else { return nil }
+            return try MessageCoding.decode(E.self, from: data)
+        }
+    }
+
+    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+    public func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if try await condition() { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return try await condition()
+    }
+
+    public func close() async {
+        await redis.shutdown()
+        await database.close()
+    }
+}
+
+/// A command's reply as the API receives it.
+public struct CommandReply: Sendable, Hashable {
+    public let status: Int
+    public let body: String
+
+    public func decode<T: Decodable>(_ type: T.Type) throws -> T {
+        try MessageCoding.decode(type, from: body)
+    }
+
+    /// The error body's items, when the reply is an error.
+    public var errors: [ErrorBody.Item] {
+        (try? MessageCoding.decode(ErrorBody.self, from: body).errors) ?? []
+    }
+}
+
+/// A worker running in a task of the test.
+public final class RunningWorker: Sendable {
+    public let worker: Worker
+    private let task: Task<Void, Error>
+
+    init(worker: Worker, task: Task<Void, Error>) {
+        self.worker = worker
+        self.task = task
+    }
+
+    /// Stops it as SIGTERM would, and waits until it returned.
+    public func stop() async throws {
+        worker.stop()
+        try await task.value
+    }
+}
+
+public struct HarnessError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,1 @@
+// Placeholder until the expiration service's tests land.

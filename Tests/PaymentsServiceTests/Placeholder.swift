@@ -1,0 +1,1 @@
+// Placeholder until the payments service's tests land.

@@ -1,0 +1,1 @@
+// Placeholder until the tickets service's tests land.
