@@ -74,7 +74,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "auth-worker",
-            dependencies: ["AuthService", "WorkerRuntime"],
+            dependencies: ["AuthService", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Workers/Executables/AuthWorker"
         ),
         .target(
@@ -85,7 +85,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "tickets-worker",
-            dependencies: ["TicketsService", "WorkerRuntime"],
+            dependencies: ["TicketsService", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Workers/Executables/TicketsWorker"
         ),
         .target(
@@ -96,7 +96,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "orders-worker",
-            dependencies: ["OrdersService", "WorkerRuntime"],
+            dependencies: ["OrdersService", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Workers/Executables/OrdersWorker"
         ),
         .target(
@@ -106,7 +106,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "expiration-worker",
-            dependencies: ["ExpirationService", "WorkerRuntime"],
+            dependencies: ["ExpirationService", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Workers/Executables/ExpirationWorker"
         ),
         .target(
@@ -117,7 +117,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "payments-worker",
-            dependencies: ["PaymentsService", "WorkerRuntime"],
+            dependencies: ["PaymentsService", "WorkerRuntime", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/Workers/Executables/PaymentsWorker"
         ),
         // The HTTP API: a library that tests build in-process, and the executable.
