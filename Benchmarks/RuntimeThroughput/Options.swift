@@ -26,9 +26,9 @@ struct Flags {
         return value
     }
 
-    func integer(_ name: String, default fallback: Int) throws -> Int {
+    func integer(_ name: String, default fallback: Int, minimum: Int = 1) throws -> Int {
         guard let raw = values[name] else { return fallback }
-        guard let value = Int(raw), value > 0 else { throw UsageError("--\(name) must be a positive whole number, not \(raw)") }
+        guard let value = Int(raw), value >= minimum else { throw UsageError("--\(name) must be a whole number ≥ \(minimum), not \(raw)") }
         return value
     }
 
@@ -63,6 +63,8 @@ struct RunOptions {
     var messages: Int
     var workerCounts: [Int]
     var baselineMessages: Int
+    /// Messages handled and tables analyzed before measuring; 0 measures fresh tables.
+    var warmUpMessages: Int
     /// The paced phase: messages per second, well below capacity, for this many seconds.
     var pacedRate: Int
     var pacedSeconds: Int
@@ -74,6 +76,7 @@ struct RunOptions {
         messages = try flags.integer("messages", default: 50_000)
         workerCounts = try flags.integers("workers", default: [1, 2])
         baselineMessages = try flags.integer("baseline-messages", default: 5_000)
+        warmUpMessages = try flags.integer("warm-up", default: 5_000, minimum: 0)
         pacedRate = try flags.integer("rate", default: 2_000)
         pacedSeconds = try flags.integer("paced-seconds", default: 5)
         batchSize = flags.string("batch-size").flatMap { Int($0) }

@@ -34,5 +34,12 @@ func printReport(options: RunOptions, durability: [(String, String)], baseline: 
             result.workers, result.wallSeconds, Double(result.bulk.count) / result.wallSeconds, result.drainedSeconds,
             result.bulk.p50Milliseconds, result.bulk.p99Milliseconds, result.paced.count)
             + result.exitCodes.map { $0.map(String.init) ?? "killed" }.joined(separator: ","))
+        let cpu = result.bulkCPU
+        print(String(
+            format: "    CPU per message: workers %.0f µs, postgres %.0f µs, redis %.0f µs (%.0f µs in all: %.0f msg/s per core); host busy %.2f of %d cores",
+            cpu.workerMicros, cpu.postgresMicros, cpu.redisMicros,
+            cpu.workerMicros + cpu.postgresMicros + cpu.redisMicros,
+            1e6 / max(1, cpu.workerMicros + cpu.postgresMicros + cpu.redisMicros),
+            cpu.hostCores, ProcessInfo.processInfo.activeProcessorCount))
     }
 }

@@ -17,6 +17,8 @@ struct RuntimeResult {
     let paced: LatencyStats
     let peakRSS: [Double?]
     let exitCodes: [Int32?]
+    /// Where the CPU went while the pre-loaded messages were handled.
+    let bulkCPU: CPUUse
 
     var messagesPerSecond: Double { Double(bulk.count) / bulk.spanSeconds }
 }
@@ -70,15 +72,20 @@ func runBenchmark(_ options: RunOptions) async throws {
     let logDirectory = NSTemporaryDirectory() + "runtime-bench-\(getpid())"
     try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
     let context = PhaseContext(
-        options: options, redisURL: redisURL, databaseURL: databaseURL, redis: redis, database: database, logDirectory: logDirectory)
+        options: options, redisURL: redisURL, databaseURL: databaseURL, redis: redis, database: database, logDirectory: logDirectory,
+        servers: await ServerProcesses.find(redis: redis, database: database))
 
+    if options.warmUpMessages > 0 {
+        print("warm-up: \(options.warmUpMessages) messages through one worker, then ANALYZE …")
+        try await context.warmUp(options.warmUpMessages)
+    }
     var results: [RuntimeResult] = []
     for workers in options.workerCounts {
         print("runtime, \(workers) worker(s): \(options.messages) pre-loaded, then \(options.pacedRate)/s for \(options.pacedSeconds) s …")
         results.append(try await context.runtimePhase(workers: workers))
     }
     print("baseline: \(options.baselineMessages) messages, one per transaction …")
-    try await context.reset()
+    try await database.query("TRUNCATE bench_rows")
     let baseline = try await runBaseline(
         count: options.baselineMessages, redis: redis, database: database, keys: KeySpace(prefix: TestServers.uniqueName("rbbase")))
 
@@ -112,38 +119,47 @@ struct PhaseContext {
     let redis: RedisClient
     let database: PostgresClient
     let logDirectory: String
+    let servers: ServerProcesses
 
-    /// Empties the tables, so each phase starts from the same state and counts only its own rows.
-    func reset() async throws {
+    /// One worker handles a few thousand messages, then the tables are analyzed: the state a
+    /// running fleet is in, where autovacuum keeps statistics current. Without it the workers'
+    /// sessions plan (and, with prepared statements, keep) their statements against empty tables:
+    /// sequential scans that grow slower with every batch.
+    func warmUp(_ count: Int) async throws {
         try await database.query("TRUNCATE bench_rows")
-        try await database.query("""
-            DO $$ BEGIN
-                IF to_regclass('messaging.inbox') IS NOT NULL THEN TRUNCATE messaging.inbox, messaging.outbox; END IF;
-            END $$
-            """)
+        let keys = KeySpace(prefix: TestServers.uniqueName("rbwarm"))
+        try await Producer(redis: redis, stream: Bench.input(keys)).preload(count)
+        let workers = try spawnWorkers(1, keys: keys, label: "warm-up")
+        do {
+            try await waitForRows(count, workers: workers)
+            try await waitForOutbox(workers: workers)
+        } catch {
+            kill(workers)
+            throw error
+        }
+        for worker in workers where await worker.stop() != 0 {
+            throw UsageError("the warm-up worker did not exit 0 after SIGTERM:\n\(worker.logTail())")
+        }
+        _ = try await redis.del([Bench.input(keys), Bench.output(keys)])
+        try await database.query("ANALYZE bench_rows, messaging.inbox, messaging.outbox")
     }
 
+    /// Pre-loaded messages, then paced ones, through `count` worker processes. The inbox and
+    /// outbox keep their rows across phases, as they do in production until pruned.
     func runtimePhase(workers count: Int) async throws -> RuntimeResult {
-        try await reset()
+        try await database.query("TRUNCATE bench_rows")
         let keys = KeySpace(prefix: TestServers.uniqueName("rb\(count)"))
         let producer = Producer(redis: redis, stream: Bench.input(keys))
         try await producer.preload(options.messages)
 
         let clock = ContinuousClock()
         let started = clock.now
-        var workers: [WorkerProcess] = []
+        let cpuStart = CPUSample.take(workers: [], servers: servers)
+        let workers = try spawnWorkers(count, keys: keys, label: "\(count)")
         do {
-            for index in 1...count {
-                let consumer = "bench-\(count)-\(index)"
-                var arguments = [
-                    "worker", "--redis-url", redisURL, "--database-url", databaseURL,
-                    "--prefix", keys.prefix, "--consumer", consumer, "--parent-pid", "\(getpid())",
-                ]
-                if let batchSize = options.batchSize { arguments += ["--batch-size", "\(batchSize)"] }
-                workers.append(try WorkerProcess.spawn(arguments, consumer: consumer, logPath: "\(logDirectory)/\(consumer).log"))
-            }
             try await waitForRows(options.messages, workers: workers)
             let wall = (clock.now - started).seconds
+            let bulkCPU = CPUUse(from: cpuStart, to: CPUSample.take(workers: workers.map(\.pid), servers: servers), messages: options.messages)
             let bulk = try await LatencyStats.measure(database, sentSince: Date(timeIntervalSince1970: 0))
             try await waitForOutbox(workers: workers)
             let drained = (clock.now - started).seconds
@@ -164,13 +180,37 @@ struct PhaseContext {
             _ = try await redis.del([Bench.input(keys), Bench.output(keys), keys.failures(Bench.service)])
             return RuntimeResult(
                 workers: count, bulk: bulk, wallSeconds: wall, drainedSeconds: drained, paced: paced,
-                peakRSS: peaks, exitCodes: exitCodes)
+                peakRSS: peaks, exitCodes: exitCodes, bulkCPU: bulkCPU)
         } catch {
-            for worker in workers {
-                worker.signal(SIGKILL)
-                _ = waitpid(worker.pid, nil, 0)
-            }
+            kill(workers)
             throw error
+        }
+    }
+
+    /// Starts `count` workers of this same executable, each with a consumer name of its own.
+    private func spawnWorkers(_ count: Int, keys: KeySpace, label: String) throws -> [WorkerProcess] {
+        var workers: [WorkerProcess] = []
+        do {
+            for index in 1...count {
+                let consumer = "bench-\(label)-\(index)"
+                var arguments = [
+                    "worker", "--redis-url", redisURL, "--database-url", databaseURL,
+                    "--prefix", keys.prefix, "--consumer", consumer, "--parent-pid", "\(getpid())",
+                ]
+                if let batchSize = options.batchSize { arguments += ["--batch-size", "\(batchSize)"] }
+                workers.append(try WorkerProcess.spawn(arguments, consumer: consumer, logPath: "\(logDirectory)/\(consumer).log"))
+            }
+        } catch {
+            kill(workers)
+            throw error
+        }
+        return workers
+    }
+
+    private func kill(_ workers: [WorkerProcess]) {
+        for worker in workers {
+            worker.signal(SIGKILL)
+            _ = waitpid(worker.pid, nil, 0)
         }
     }
 

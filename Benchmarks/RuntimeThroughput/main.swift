@@ -2,7 +2,7 @@
 // commit on), beside the straightforward one-message-per-transaction loop, in the same run.
 //
 //   runtime-bench run [--messages 50000] [--workers 1,2] [--baseline-messages 5000]
-//                     [--rate 2000] [--paced-seconds 5] [--batch-size 100]
+//                     [--rate 2000] [--paced-seconds 5] [--batch-size 100] [--warm-up 5000]
 //   runtime-bench worker --redis-url … --database-url … --prefix … --consumer … [--batch-size n]
 //
 // `run` starts its own Postgres and Redis unless DATABASE_URL / REDIS_URL (or the flags) are set,
