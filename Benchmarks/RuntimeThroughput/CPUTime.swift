@@ -25,6 +25,7 @@ struct CPUSample {
         for entry in processes {
             guard let pid = pid_t(entry), let (parent, seconds) = processTime(pid) else { continue }
             if pids.contains(pid) { sample.workers += seconds }
+            else if pid == servers.ownBackend { continue }
             else if pid == servers.postmaster || parent == servers.postmaster { sample.postgres += seconds }
             else if pid == servers.redis { sample.redis += seconds }
         }
@@ -59,6 +60,8 @@ struct CPUSample {
 struct ServerProcesses {
     var postmaster: pid_t?
     var redis: pid_t?
+    /// The backend serving this process's own polling, which is not the workers' cost.
+    var ownBackend: pid_t?
 
     /// Asks each server for its pid: Redis says it in `INFO server`; Postgres writes its
     /// postmaster's pid on the first line of `postmaster.pid` in its data directory.
@@ -70,6 +73,9 @@ struct ServerProcesses {
            let file = try? String(contentsOfFile: directory + "/postmaster.pid", encoding: .utf8) {
             servers.postmaster = file.split(separator: "\n").first.flatMap { pid_t($0) }
         }
+        // The client has one connection (see `runBenchmark`), so this is the backend of every poll.
+        servers.ownBackend = (try? await database.query("SELECT pg_backend_pid()"))
+            .flatMap { try? $0[0].decode(Int32.self, at: 0) }
         return servers
     }
 }

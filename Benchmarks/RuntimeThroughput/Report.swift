@@ -1,6 +1,7 @@
 import Foundation
 
-func printReport(options: RunOptions, durability: [(String, String)], baseline: Double, results: [RuntimeResult]) {
+func printReport(options: RunOptions, durability: [(String, String)], baselines: [Double], results: [RuntimeResult]) {
+    let baseline = baselines.max() ?? .nan
     func cell(_ text: String, _ width: Int) -> String {
         String(repeating: " ", count: max(0, width - text.count)) + text
     }
@@ -25,6 +26,7 @@ func printReport(options: RunOptions, durability: [(String, String)], baseline: 
             + cell(rss, 13))
     }
     print()
+    print("baseline runs: " + baselines.map { String(format: "%.0f", $0) }.joined(separator: ", ") + " msg/s (the faster one is the baseline)")
     print("msg/s: pre-loaded messages ÷ (last − first handled time). p50/p99: paced phase, XADD → handled")
     print("(committed_at is clock_timestamp() at the upsert, just before COMMIT; sent_at has ms precision).")
     for result in results {
