@@ -87,6 +87,9 @@ struct CPUUse {
     let redisMicros: Double
     /// Busy cores on the whole host (other work included), averaged over the interval.
     let hostCores: Double
+    /// Cores the workers, Postgres and Redis used, averaged over the interval: the rest of
+    /// `hostCores` was other work on the host.
+    let benchCores: Double
 
     init(from start: CPUSample, to end: CPUSample, messages: Int) {
         let perMessage = 1e6 / Double(max(messages, 1))
@@ -95,5 +98,7 @@ struct CPUUse {
         redisMicros = (end.redis - start.redis) * perMessage
         let elapsed = (end.taken - start.taken).seconds
         hostCores = elapsed > 0 ? (end.hostBusy - start.hostBusy) / elapsed : 0
+        let used = (end.workers - start.workers) + (end.postgres - start.postgres) + (end.redis - start.redis)
+        benchCores = elapsed > 0 ? used / elapsed : 0
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 
+/// The table, then per phase the figures behind it: wall times, queueing latency, exit codes, CPU.
 func printReport(options: RunOptions, durability: [(String, String)], baselines: [Double], results: [RuntimeResult]) {
     let baseline = baselines.max() ?? .nan
     func cell(_ text: String, _ width: Int) -> String {
@@ -38,10 +39,10 @@ func printReport(options: RunOptions, durability: [(String, String)], baselines:
             + result.exitCodes.map { $0.map(String.init) ?? "killed" }.joined(separator: ","))
         let cpu = result.bulkCPU
         print(String(
-            format: "    CPU per message: workers %.0f µs, postgres %.0f µs, redis %.0f µs (%.0f µs in all: %.0f msg/s per core); host busy %.2f of %d cores",
+            format: "    CPU per message: workers %.0f µs, postgres %.0f µs, redis %.0f µs (%.0f µs in all: %.0f msg/s per core); these used %.2f cores, the host was busy %.2f of %d",
             cpu.workerMicros, cpu.postgresMicros, cpu.redisMicros,
             cpu.workerMicros + cpu.postgresMicros + cpu.redisMicros,
             1e6 / max(1, cpu.workerMicros + cpu.postgresMicros + cpu.redisMicros),
-            cpu.hostCores, ProcessInfo.processInfo.activeProcessorCount))
+            cpu.benchCores, cpu.hostCores, ProcessInfo.processInfo.activeProcessorCount))
     }
 }

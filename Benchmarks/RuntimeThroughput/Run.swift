@@ -43,7 +43,7 @@ struct LatencyStats {
     }
 }
 
-/// `run` mode: servers, then each runtime phase, then the baseline, then the table.
+/// `run` mode: servers, a warm-up, the baseline, each runtime phase, the baseline again, the table.
 func runBenchmark(_ options: RunOptions) async throws {
     var redisServer: RedisServer?
     var postgresServer: PostgresServer?
