@@ -155,6 +155,16 @@ let package = Package(
             dependencies: ["PostgresClient", "TestSupport"],
             path: "Benchmarks/PostgresLatency"
         ),
+        // Worker runtime throughput and latency on a durable Postgres, beside a one-message-per-transaction loop.
+        .executableTarget(
+            name: "runtime-bench",
+            dependencies: [
+                "WorkerRuntime", "TestSupport", "RedisClient", "PostgresClient", "Contracts",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/RuntimeThroughput"
+        ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
