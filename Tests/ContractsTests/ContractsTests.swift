@@ -62,3 +62,16 @@ import Testing
         #expect(KeySpace().commands(.auth) == "ticketing:commands:auth")
     }
 }
+
+@Suite struct RandomUUIDTests {
+    @Test("random UUIDs are version 4, RFC 4122 variant, and distinct")
+    func versionAndVariant() {
+        let ids = (0..<1000).map { _ in UUID.random() }
+        #expect(Set(ids).count == 1000)
+        for id in ids {
+            let text = id.uuidString
+            #expect(Array(text)[14] == "4")
+            #expect("89AB".contains(Array(text)[19]))
+        }
+    }
+}

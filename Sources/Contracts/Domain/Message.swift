@@ -57,7 +57,7 @@ public enum MessageCoding {
 
 /// Record ids are lowercase UUID strings.
 public enum RecordID {
-    public static func make() -> String { UUID().uuidString.lowercased() }
+    public static func make() -> String { UUID.random().uuidString.lowercased() }
 
     /// The canonical form of `text` if it is a UUID, else nil.
     public static func normalize(_ text: String) -> String? {

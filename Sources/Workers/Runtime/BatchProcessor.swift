@@ -47,6 +47,11 @@ struct BatchProcessor: Sendable {
     /// Test hook; see ``Worker/Hooks``.
     let beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
 
+    /// Statements are prepared once per connection; a generic plan made while a table was empty
+    /// (a new database) scans it whole forever after, so batches plan each statement anew.
+    /// Pipelined after BEGIN, it costs no round trip.
+    static let customPlans: PostgresQuery = "SET LOCAL plan_cache_mode = force_custom_plan"
+
     func committedEvents() {
         outboxWake.ring()
     }
@@ -93,6 +98,7 @@ struct BatchProcessor: Sendable {
     private func run(_ messages: [IncomingMessage], excluding failed: [Int: String], session: BatchSession) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         session.enqueue("BEGIN", owner: nil)
+        session.enqueue(Self.customPlans, owner: nil)
         let seen = try await handledBefore(messages, session: session)
 
         var inbox = InboxRows(group: service.name)

@@ -54,6 +54,7 @@ struct OutboxRelay: Sendable {
     /// Publishes up to `batchLimit` rows in one transaction and one Redis round trip.
     func publishBatch() async throws -> Int {
         try await database.withTransaction { transaction in
+            try await transaction.query(BatchProcessor.customPlans)
             let rows = try await transaction.query("""
                 SELECT id, message_id, stream, type, data, correlation_id, occurred_at
                 FROM messaging.outbox
