@@ -14,7 +14,9 @@ struct SpawnedProcess: Sendable {
 
     /// Starts `executable` as `account` (via setpriv) when running as root and an account is given.
     /// stdin is /dev/null; stdout and stderr go to `outputPath`, appended.
-    static func start(_ executable: String, _ arguments: [String], account: String? = nil, outputPath: String) throws -> SpawnedProcess {
+    /// `environment`, when given, replaces the inherited environment.
+    static func start(_ executable: String, _ arguments: [String], account: String? = nil, outputPath: String,
+                      environment: [String: String]? = nil) throws -> SpawnedProcess {
         var argv = [executable] + arguments
         if let account, geteuid() == 0 {
             argv = ["/usr/bin/setpriv", "--reuid=\(account)", "--regid=\(account)", "--init-groups", "--"] + argv
@@ -40,8 +42,15 @@ struct SpawnedProcess: Sendable {
 
         var cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
+        var cEnvironment = environment.map { $0.map { strdup("\($0.key)=\($0.value)") } + [nil] }
+        defer { for pointer in cEnvironment ?? [] { free(pointer) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
+        let result: Int32
+        if cEnvironment != nil {
+            result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, &cEnvironment!)
+        } else {
+            result = posix_spawn(&pid, argv[0], &actions, &attributes, &cArguments, environ)
+        }
         guard result == 0 else {
             throw TestSupportError("could not start \(argv[0]): \(String(cString: strerror(result)))")
         }
