@@ -68,7 +68,7 @@ let package = Package(
         // One library per service (its handlers and schema), and one thin executable each.
         .target(
             name: "AuthService",
-            dependencies: ["WorkerRuntime", "Contracts", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: ["WorkerRuntime", "Contracts", "ClientSupport", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
             path: "Sources/Workers/Auth",
             resources: [.copy("Migrations")]
         ),

@@ -1,0 +1,49 @@
+import Contracts
+import Foundation
+import WorkerRuntime
+
+/// order:created holds the ticket for the order; order:cancelled lets it go. Each change bumps
+/// the ticket's version and is announced as ticket:updated, so the orders service learns that
+/// the reservation took.
+enum ReservationHandlers {
+    static func reserve(_ message: IncomingMessage, _ context: MessageContext) async throws {
+        let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
+        let order = try uuid(event.id, "order id")
+        let ticketID = try uuid(event.ticket.id, "ticket id")
+        guard try await OrderVersions.admit(order: order, version: event.version, step: .creation, context: context) else { return }
+        if let row = try await context.query(TicketQueries.reserve(id: ticketID, for: order)).first {
+            context.publish(try TicketRecord(row: row).updated)
+            return
+        }
+        let found = try await context.query(TicketQueries.ownerAndHolder(id: ticketID))
+        if let (_, holder) = try found.first?.decode((UUID, UUID?).self), let holder, holder != order {
+            // Another order still holds it: its cancellation is on the other stream and comes
+            // (the orders service allows one live order per ticket). Wait for it.
+            throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
+        }
+        // No such ticket: nothing to hold. The version stays recorded, so the order's
+        // cancellation is not kept waiting for a creation that already came.
+    }
+
+    static func release(_ message: IncomingMessage, _ context: MessageContext) async throws {
+        let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
+        let order = try uuid(event.id, "order id")
+        let ticketID = try uuid(event.ticket.id, "ticket id")
+        guard try await OrderVersions.admit(order: order, version: event.version, step: .cancellation, context: context) else { return }
+        // Only this order's hold is released; a ticket held by a later order stays held.
+        if let row = try await context.query(TicketQueries.release(id: ticketID, from: order)).first {
+            context.publish(try TicketRecord(row: row).updated)
+        }
+    }
+
+    private static func uuid(_ text: String, _ what: String) throws -> UUID {
+        guard let value = UUID(uuidString: text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
+        return value
+    }
+}
+
+/// An event that can never be applied; it goes to the dead letters after its retries.
+struct MalformedEvent: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
