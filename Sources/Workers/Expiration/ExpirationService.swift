@@ -1,0 +1,33 @@
+import Contracts
+import Foundation
+import WorkerRuntime
+
+/// The expiration service: keeps each live order's expiry in a Redis sorted set and announces
+/// expiration:complete when it comes due. It has no tables of its own (Postgres holds only its
+/// inbox), and any number of copies can run: the move from schedule to stream is atomic.
+public enum ExpirationService {
+    /// - Parameters:
+    ///   - batchLimit: entries moved per script call.
+    ///   - maxSleep: the longest the scheduler sleeps without looking, for entries scheduled by
+    ///     other copies of the worker.
+    public static func definition(
+        configuration: WorkerConfiguration,
+        batchLimit: Int = 100,
+        maxSleep: Duration = .seconds(2)
+    ) throws -> ServiceDefinition {
+        guard batchLimit > 0, maxSleep > .zero else {
+            throw ConfigurationError("the expiration scheduler needs a positive batch limit and sleep cap")
+        }
+        let keys = configuration.keys
+        var service = ServiceDefinition(name: ServiceName.expiration.rawValue)
+        let alarm = SchedulerAlarm()
+        let handlers = ScheduleHandlers(alarm: alarm)
+        service.on(OrderCreated.type, in: keys.events(OrderCreated.name)) { try await handlers.orderCreated($0, $1) }
+        service.on(OrderCancelled.type, in: keys.events(OrderCancelled.name)) { try await handlers.orderCancelled($0, $1) }
+        let scheduler = SchedulerLoop(limit: batchLimit, maxSleep: maxSleep, alarm: alarm)
+        service.loop("expiration-scheduler") { resources, stop in
+            await scheduler.run(resources, until: stop)
+        }
+        return service
+    }
+}

@@ -1,1 +1,0 @@
-// Placeholder until the expiration service lands.

@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import WorkerRuntime
+
+/// Moves due expirations to their stream, then sleeps until the next one is due (capped at
+/// `maxSleep`, for entries other workers scheduled), woken early by this worker's handlers.
+/// Never a fixed busy poll: an idle schedule costs one script call per `maxSleep`.
+struct SchedulerLoop: Sendable {
+    /// Entries per script call; a full step runs again at once.
+    let limit: Int
+    let maxSleep: Duration
+    let alarm: SchedulerAlarm
+
+    func run(_ resources: WorkerResources, until stop: StopSignal) async {
+        let schedule = ExpirationSchedule(keys: resources.keys, redis: resources.redis)
+        // StopSignal wakes only its own sleepers: this one passes the stop on to the alarm.
+        let alarm = self.alarm
+        let relay = Task {
+            await stop.sleep(for: .seconds(100 * 365 * 86_400))
+            alarm.ring()
+        }
+        defer { relay.cancel() }
+        var failures = 0
+        while !stop.isStopped {
+            let step: ExpirationSchedule.Step
+            do {
+                step = try await schedule.moveDue(limit: limit)
+                failures = 0
+            } catch {
+                failures += 1
+                resources.logger.warning("moving due expirations failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+                continue
+            }
+            if step.moved > 0 {
+                resources.logger.debug("published due expirations", metadata: ["count": "\(step.moved)"])
+            }
+            if step.moved == limit { continue }  // more may be due already
+            let cap = maxSleep.milliseconds
+            let wait = step.nextDueMilliseconds.map { min(max($0 - step.nowMilliseconds, 0), cap) } ?? cap
+            await alarm.sleep(for: .milliseconds(wait), deadline: Double(step.nowMilliseconds + wait))
+        }
+    }
+}
+
+private extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

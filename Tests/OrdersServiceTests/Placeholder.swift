@@ -1,1 +1,0 @@
-// Placeholder until the orders service's tests land.
