@@ -1,0 +1,35 @@
+import Contracts
+import Foundation
+import PostgresClient
+import WorkerRuntime
+
+/// The part of an order payments needs (owner, price, status), copied from order:created.
+enum OrderReplica {
+    static func created(_ message: IncomingMessage, _ context: MessageContext) async throws {
+        let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
+        let orderID = try EventIDs.uuid(event.id, "order id")
+        let userID = try EventIDs.uuid(event.userId, "user id")
+        let rows = try await context.query("SELECT version FROM payments.orders WHERE id = \(orderID)")
+        let current = try rows.first.map { try $0.decode(Int.self, at: 0) }
+        guard try VersionGate.shouldApply(current: current, incoming: event.version, what: "order \(event.id)") else { return }
+        context.execute("""
+            INSERT INTO payments.orders (id, user_id, price_cents, status, version)
+            VALUES (\(orderID), \(userID), \(event.ticket.priceCents), \(event.status.rawValue), \(event.version))
+            ON CONFLICT (id) DO NOTHING
+            """)
+    }
+}
+
+/// Ids in events come from our own services; one that is not a UUID is a bug upstream, so it
+/// fails the message (and, after the retries, leaves it in the dead letters to look at).
+enum EventIDs {
+    static func uuid(_ text: String, _ what: String) throws -> UUID {
+        guard let id = UUID(uuidString: text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
+        return id
+    }
+}
+
+struct MalformedEvent: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = "malformed event: \(description)" }
+}
