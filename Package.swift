@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
     ],
     targets: [
         // The two C libraries, found through pkg-config; the apt names tell a fresh machine what to install.
@@ -127,6 +128,8 @@ let package = Package(
                 "Contracts", "RedisClient", "PostgresClient",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                // SHA-256 to turn an Idempotency-Key into a stable command id.
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -134,7 +137,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "api",
-            dependencies: ["API", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "API",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/API/Main"
         ),
         // Runs a service in-process for its tests, with a database and key prefix of its own.

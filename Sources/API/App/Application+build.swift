@@ -1,0 +1,75 @@
+import Contracts
+import Hummingbird
+import Logging
+import PostgresClient
+import RedisClient
+import ServiceLifecycle
+
+/// Builds the API: clients, the reply reader, routes and middleware. The executable and the
+/// tests both call it. Nothing connects here, so an API whose Redis or Postgres is down still
+/// starts and says so on `/readyz`; what cannot work (a production API without a real signing
+/// key) throws.
+public func buildApplication(
+    configuration: APIConfiguration,
+    logger: Logger = Logger(label: "api")
+) async throws -> some ApplicationProtocol {
+    try configuration.validate()
+    let signing = configuration.signingKey
+    if signing.isDevelopmentDefault {
+        logger.warning("JWT_KEY is not set: signing sessions with the DEVELOPMENT key; never run like this in production")
+    }
+
+    let keys = configuration.keys
+    let redis = try RedisClient(configuration: try RedisConfiguration(url: configuration.redisURL), logger: logger)
+    let database = PostgresClient(
+        configuration: try PostgresConfiguration(
+            ReadOnlyDatabase.connectionString(configuration.databaseURL), poolSize: 4, applicationName: "api"),
+        logger: logger)
+
+    let waiters = ReplyWaiters()
+    let replyStream = keys.replies(configuration.instance)
+    let bus = CommandBus(
+        redis: redis, keys: keys, replyStream: replyStream, waiters: waiters, timeout: configuration.commandTimeout)
+    let tokens = await SessionTokens(secret: signing.key)
+    let cookie = SessionCookie(secure: configuration.secureCookies)
+    let outcomes = PostgresCommandOutcomeRepository(database: database)
+    let dispatcher = CommandDispatcher(bus: bus, outcomes: outcomes, tokens: tokens, cookie: cookie)
+    let body = JSONBody(maxBytes: configuration.maxBodyBytes)
+
+    let router = Router(context: APIRequestContext.self)
+    router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(SessionMiddleware(tokens: tokens))
+    HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
+        .addRoutes(to: router)
+    UsersController(dispatcher: dispatcher, body: body, cookie: cookie).addRoutes(to: router.group("api/users"))
+    TicketsController(dispatcher: dispatcher, repository: PostgresTicketRepository(database: database), body: body)
+        .addRoutes(to: router.group("api/tickets"))
+    OrdersController(dispatcher: dispatcher, repository: PostgresOrderRepository(database: database), body: body)
+        .addRoutes(to: router.group("api/orders"))
+    PaymentsController(dispatcher: dispatcher, body: body).addRoutes(to: router.group("api/payments"))
+    CommandsController(dispatcher: dispatcher, bus: bus, outcomes: outcomes).addRoutes(to: router.group("api/commands"))
+
+    let reader = ReplyReader(redis: redis, stream: replyStream, waiters: waiters, block: configuration.replyBlock, logger: logger)
+    logger.info("api configured", metadata: [
+        "environment": "\(configuration.environment.rawValue)", "instance": "\(configuration.instance)",
+        "reply_stream": "\(replyStream)", "key_prefix": "\(keys.prefix)",
+    ])
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketing-api"),
+        // Clients first, so they stop last: the server and the reader finish before they close.
+        services: [ClientsService(redis: redis, database: database), reader],
+        logger: logger)
+}
+
+/// Owns the Redis and Postgres clients' lifetime: closes them on graceful shutdown.
+struct ClientsService: Service {
+    let redis: RedisClient
+    let database: PostgresClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await redis.shutdown()
+        await database.close()
+    }
+}

@@ -1,0 +1,67 @@
+import Contracts
+import Foundation
+import RedisClient
+
+/// What became of a command within the wait: its reply, or still pending (poll its id).
+enum CommandOutcome: Sendable {
+    case replied(ServiceReply)
+    case pending(UUID)
+}
+
+/// Who sent a command and what it was, kept in Redis for a day so that polling its outcome
+/// answers only the user who sent it.
+struct CommandRecord: Codable, Sendable, Hashable {
+    static let anonymous = "anonymous"
+    /// The sender's user id, or ``anonymous``.
+    var user: String
+    var type: String
+}
+
+/// Sends commands to the owning service's stream and waits (bounded) for the reply that the
+/// ``ReplyReader`` hands over.
+struct CommandBus: Sendable {
+    static let recordLifetime: Duration = .seconds(24 * 3600)
+
+    let redis: RedisClient
+    let keys: KeySpace
+    let replyStream: String
+    let waiters: ReplyWaiters
+    let timeout: Duration
+
+    /// Records the sender, appends the command (user id from the verified session only), and
+    /// waits up to the timeout for its reply.
+    func send<C: Command>(_ command: C, id: UUID, session: Session?) async throws -> CommandOutcome {
+        let idText = id.uuidString.lowercased()
+        let envelope = Envelope(
+            id: id, type: C.type, data: MessageCoding.encode(command),
+            correlationID: idText, userID: session?.userID, replyTo: replyStream)
+        let record = CommandRecord(user: session?.userID ?? CommandRecord.anonymous, type: C.type)
+        var append = RedisCommand("XADD", keys.commands(C.service), "*")
+        for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
+        let remember = RedisCommand(
+            "SET", recordKey(idText), MessageCoding.encode(record),
+            "EX", Int(Self.recordLifetime.components.seconds))
+
+        // Registered first: the reply may come back before this task gets to wait.
+        let token = waiters.register(idText)
+        do {
+            // One round trip; the record is written before the command so a poll never misses it.
+            for result in try await redis.pipeline([remember, append]) { _ = try result.get() }
+        } catch {
+            waiters.finish(idText, token: token)
+            throw error
+        }
+        if let reply = await waiters.wait(for: idText, token: token, timeout: timeout) {
+            return .replied(reply)
+        }
+        return .pending(id)
+    }
+
+    /// The sender and type of command `id`, while it is remembered.
+    func record(of id: UUID) async throws -> CommandRecord? {
+        guard let text = try await redis.getString(recordKey(id.uuidString.lowercased())) else { return nil }
+        return try? MessageCoding.decode(CommandRecord.self, from: text)
+    }
+
+    private func recordKey(_ id: String) -> String { keys.custom("command-owners:\(id)") }
+}

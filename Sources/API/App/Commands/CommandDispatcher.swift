@@ -1,0 +1,61 @@
+import Contracts
+import Foundation
+import Hummingbird
+import Logging
+
+/// Turns a validated command into a response: picks its id (fresh, or derived from an
+/// `Idempotency-Key`), answers at once from a stored outcome when the key was seen before,
+/// else sends it and passes the service's reply through, or 202 with where to poll.
+struct CommandDispatcher: Sendable {
+    /// Lowercase, as header names compare.
+    static let idempotencyKey = "idempotency-key"
+
+    let bus: CommandBus
+    let outcomes: any CommandOutcomeRepository
+    let tokens: SessionTokens
+    let cookie: SessionCookie
+
+    func dispatch<C: Command>(_ command: C, request: Request, context: APIRequestContext) async throws -> Response {
+        let id: UUID
+        if let key = request.headers.first(where: { $0.name.canonicalName == Self.idempotencyKey })?.value {
+            id = try CommandID.derive(
+                key: key, user: context.session?.userID, method: request.method.rawValue,
+                path: request.uri.path, command: MessageCoding.encode(command))
+            if let stored = try await outcomes.outcome(of: id) {
+                return try await respond(stored, type: C.type, logger: context.logger)
+            }
+        } else {
+            id = UUID()
+        }
+        switch try await bus.send(command, id: id, session: context.session) {
+        case .replied(let reply):
+            return try await respond(reply, type: C.type, logger: context.logger)
+        case .pending(let id):
+            return Self.pending(id)
+        }
+    }
+
+    /// The reply as the client sees it. A successful sign-up or sign-in also starts a session:
+    /// the token is signed here, after the auth service vouched for the credentials.
+    func respond(_ reply: ServiceReply, type: String, logger: Logger) async throws -> Response {
+        guard (100...599).contains(reply.status) else {
+            logger.error("service replied with an impossible status", metadata: ["status": "\(reply.status)", "type": "\(type)"])
+            throw APIError.unexpected
+        }
+        let status = HTTPResponse.Status(code: reply.status)
+        var response = JSONResponse.raw(status: status, json: reply.body)
+        if (type == SignUp.type || type == SignIn.type), (200..<300).contains(reply.status) {
+            let user = try MessageCoding.decode(UserView.self, from: reply.body)
+            response.setCookie(cookie.setting(try await tokens.sign(user)))
+        }
+        return response
+    }
+
+    /// 202: accepted, still in progress; poll the Location.
+    static func pending(_ id: UUID) -> Response {
+        let text = id.uuidString.lowercased()
+        return JSONResponse.make(
+            status: .accepted, body: ["id": text, "status": "pending"],
+            headers: [.location: "/api/commands/\(text)"])
+    }
+}

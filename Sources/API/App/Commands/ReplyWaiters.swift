@@ -1,0 +1,109 @@
+import Synchronization
+
+/// A service's answer to a command: an HTTP status and a JSON body, passed through to the client.
+public struct ServiceReply: Sendable, Hashable {
+    public let status: Int
+    public let body: String
+
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// Requests waiting for replies, by command id. A waiter is registered before its command is
+/// sent, so a reply that arrives before the request starts waiting is kept for it, not lost.
+/// Several requests may wait for one command (a retry with the same Idempotency-Key).
+final class ReplyWaiters: Sendable {
+    private enum Slot {
+        /// Registered; the continuation is there once the request waits.
+        case waiting(CheckedContinuation<ServiceReply?, Never>?)
+        case arrived(ServiceReply)
+    }
+
+    private struct State {
+        var nextToken = 0
+        var slots: [String: [Int: Slot]] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Registers interest in command `id`; pass the token to ``wait(for:token:timeout:)``.
+    func register(_ id: String) -> Int {
+        state.withLock { state in
+            state.nextToken += 1
+            state.slots[id, default: [:]][state.nextToken] = .waiting(nil)
+            return state.nextToken
+        }
+    }
+
+    /// Hands `reply` to every request waiting for `id`; replies nobody waits for are dropped
+    /// (their outcome stays readable from Postgres).
+    func deliver(_ id: String, _ reply: ServiceReply) {
+        let ready: [CheckedContinuation<ServiceReply?, Never>] = state.withLock { state in
+            guard var slots = state.slots[id] else { return [] }
+            var ready: [CheckedContinuation<ServiceReply?, Never>] = []
+            for (token, slot) in slots {
+                if case .waiting(let continuation) = slot {
+                    if let continuation {
+                        ready.append(continuation)
+                        slots[token] = nil
+                    } else {
+                        slots[token] = .arrived(reply)
+                    }
+                }
+            }
+            state.slots[id] = slots.isEmpty ? nil : slots
+            return ready
+        }
+        for continuation in ready { continuation.resume(returning: reply) }
+    }
+
+    /// The reply, or nil when `timeout` passes or the task is cancelled first.
+    func wait(for id: String, token: Int, timeout: Duration) async -> ServiceReply? {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: timeout)
+            self?.finish(id, token: token)
+        }
+        defer { timer.cancel() }
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<ServiceReply?, Never>) in
+                let early: ServiceReply?? = state.withLock { state in
+                    switch state.slots[id]?[token] {
+                    case .arrived(let reply):
+                        Self.remove(id, token, from: &state)
+                        return .some(reply)
+                    case .waiting:
+                        state.slots[id]?[token] = .waiting(continuation)
+                        return .none
+                    case nil:
+                        // Timed out or cancelled before it could wait.
+                        return .some(nil)
+                    }
+                }
+                if let early { continuation.resume(returning: early) }
+            }
+        } onCancel: {
+            finish(id, token: token)
+        }
+    }
+
+    /// Stops waiting: the request (if it waits) gets nil.
+    func finish(_ id: String, token: Int) {
+        let continuation: CheckedContinuation<ServiceReply?, Never>? = state.withLock { state in
+            let slot = state.slots[id]?[token]
+            Self.remove(id, token, from: &state)
+            if case .waiting(let continuation) = slot { return continuation }
+            return nil
+        }
+        continuation?.resume(returning: nil)
+    }
+
+    /// How many requests are registered (for tests: nothing leaks).
+    var count: Int { state.withLock { $0.slots.values.reduce(0) { $0 + $1.count } } }
+
+    private static func remove(_ id: String, _ token: Int, from state: inout State) {
+        state.slots[id]?[token] = nil
+        if state.slots[id]?.isEmpty == true { state.slots[id] = nil }
+    }
+}

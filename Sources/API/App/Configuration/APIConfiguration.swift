@@ -1,0 +1,133 @@
+import Contracts
+import Foundation
+
+/// How the API runs. Every field has a flag in the executable and an environment variable
+/// (named beside it) as fallback; ``fromEnvironment(_:)`` reads the variables.
+public struct APIConfiguration: Sendable {
+    /// `APP_ENV`: `production` insists on a real signing key; `development` has a marked default.
+    public enum Environment: String, Sendable, CaseIterable {
+        case development
+        case production
+    }
+
+    /// The signing key used when none is given outside production. It says what it is, so it
+    /// is recognised (and refused) anywhere it should not be.
+    public static let developmentJWTKey = "development-only-jwt-key-never-use-in-production"
+
+    /// `APP_ENV`
+    public var environment: Environment = .development
+    /// `REDIS_URL`
+    public var redisURL: String = "redis://127.0.0.1:6379/0"
+    /// `DATABASE_URL`: the reads use it through read-only sessions.
+    public var databaseURL: String = "postgresql://postgres@127.0.0.1:5432/ticketing"
+    /// `KEY_PREFIX`
+    public var keyPrefix: String = KeySpace.defaultPrefix
+    /// `HOST`
+    public var host: String = "127.0.0.1"
+    /// `PORT`
+    public var port: Int = 3000
+    /// `JWT_KEY`: the HS256 secret. Nil means "not given".
+    public var jwtKey: String?
+    /// `COOKIE_SECURE`: mark the session cookie `Secure`; defaults to on in production.
+    public var cookieSecure: Bool?
+    /// `COMMAND_TIMEOUT_MS`: how long a request waits for a service's reply before answering 202.
+    public var commandTimeout: Duration = .milliseconds(5000)
+    /// `API_INSTANCE`: names this copy's reply stream; unique per process.
+    public var instance: String = APIConfiguration.defaultInstance()
+    /// `MAX_BODY_BYTES`: larger request bodies get 413.
+    public var maxBodyBytes: Int = 64 * 1024
+    /// How long `/readyz` gives Redis and Postgres to answer.
+    public var readinessTimeout: Duration = .seconds(1)
+    /// How long one `XREAD` of the reply stream blocks; bounded so shutdown is prompt.
+    public var replyBlock: Duration = .seconds(1)
+
+    public init() {}
+
+    /// The defaults, overridden by whichever environment variables are set.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> APIConfiguration {
+        var configuration = APIConfiguration()
+        try configuration.apply(environment: environment)
+        return configuration
+    }
+
+    /// Overrides fields with the environment variables that are set (empty counts as unset).
+    public mutating func apply(environment: [String: String]) throws {
+        func value(_ name: String) -> String? {
+            guard let raw = environment[name], !raw.isEmpty else { return nil }
+            return raw
+        }
+        func integer(_ name: String, range: ClosedRange<Int>) throws -> Int? {
+            guard let raw = value(name) else { return nil }
+            guard let number = Int(raw), range.contains(number) else {
+                throw APIConfigurationError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not \(raw)")
+            }
+            return number
+        }
+        if let raw = value("APP_ENV") {
+            guard let parsed = Environment(rawValue: raw.lowercased()) else {
+                throw APIConfigurationError("APP_ENV must be development or production, not \(raw)")
+            }
+            self.environment = parsed
+        }
+        if let raw = value("REDIS_URL") { redisURL = raw }
+        if let raw = value("DATABASE_URL") { databaseURL = raw }
+        if let raw = value("KEY_PREFIX") { keyPrefix = raw }
+        if let raw = value("HOST") { host = raw }
+        if let number = try integer("PORT", range: 0...65_535) { port = number }
+        if let raw = value("JWT_KEY") { jwtKey = raw }
+        if let raw = value("COOKIE_SECURE") {
+            switch raw.lowercased() {
+            case "1", "true", "yes", "on": cookieSecure = true
+            case "0", "false", "no", "off": cookieSecure = false
+            default: throw APIConfigurationError("COOKIE_SECURE must be true or false, not \(raw)")
+            }
+        }
+        if let number = try integer("COMMAND_TIMEOUT_MS", range: 1...600_000) { commandTimeout = .milliseconds(number) }
+        if let raw = value("API_INSTANCE") { instance = raw }
+        if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
+    }
+
+    /// Refuses settings that cannot work or are unsafe: in production, a missing, short or
+    /// development signing key.
+    public func validate() throws {
+        guard !keyPrefix.isEmpty, !keyPrefix.contains(where: \.isWhitespace) else {
+            throw APIConfigurationError("KEY_PREFIX must be non-empty and without spaces")
+        }
+        guard !instance.isEmpty, !instance.contains(where: \.isWhitespace) else {
+            throw APIConfigurationError("API_INSTANCE must be non-empty and without spaces")
+        }
+        guard maxBodyBytes > 0 else { throw APIConfigurationError("MAX_BODY_BYTES must be positive") }
+        if environment == .production {
+            guard let jwtKey, jwtKey != Self.developmentJWTKey else {
+                throw APIConfigurationError("JWT_KEY is required in production")
+            }
+            guard jwtKey.utf8.count >= 32 else {
+                throw APIConfigurationError("JWT_KEY must be at least 32 bytes in production")
+            }
+        }
+    }
+
+    /// The key tokens are signed with, and whether it is the development default.
+    var signingKey: (key: String, isDevelopmentDefault: Bool) {
+        if let jwtKey { return (jwtKey, false) }
+        return (Self.developmentJWTKey, true)
+    }
+
+    /// Secure cookies unless told otherwise in development (plain HTTP on localhost).
+    var secureCookies: Bool { cookieSecure ?? (environment == .production) }
+
+    var keys: KeySpace { KeySpace(prefix: keyPrefix) }
+
+    /// host-pid-random: unique per process, readable in `redis-cli --scan`.
+    public static func defaultInstance() -> String {
+        let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
+        let suffix = String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        return "\(host)-\(ProcessInfo.processInfo.processIdentifier)-\(suffix)"
+    }
+}
+
+/// A setting that cannot work; the message says which and why, and never shows a secret.
+public struct APIConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

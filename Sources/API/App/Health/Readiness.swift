@@ -1,0 +1,49 @@
+import PostgresClient
+import RedisClient
+import Synchronization
+
+/// Whether the API can do its work: Redis answers PING and Postgres answers `SELECT 1`, each
+/// within a short deadline (a dead server must not hold the probe for a reconnect budget).
+protocol ReadinessProbe: Sendable {
+    func isReady() async -> Bool
+}
+
+struct ServersReadiness: ReadinessProbe {
+    let redis: RedisClient
+    let database: PostgresClient
+    let timeout: Duration
+
+    func isReady() async -> Bool {
+        async let redisUp = Deadline.run(timeout) { _ = try await redis.ping() }
+        async let databaseUp = Deadline.run(timeout) { try await database.query("SELECT 1") }
+        let (redisReady, databaseReady) = await (redisUp, databaseUp)
+        return redisReady && databaseReady
+    }
+}
+
+/// Runs work with a deadline without waiting for it to notice cancellation: the caller gets
+/// its answer at the deadline even if the work is stuck in a blocking call.
+enum Deadline {
+    /// True if `work` finished without error within `timeout`.
+    static func run(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Void) async -> Bool {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
+            let pending = Mutex<CheckedContinuation<Bool, Never>?>(continuation)
+            let resume: @Sendable (Bool) -> Void = { value in
+                pending.withLock { $0.take() }?.resume(returning: value)
+            }
+            let task = Task {
+                do {
+                    try await work()
+                    resume(true)
+                } catch {
+                    resume(false)
+                }
+            }
+            Task {
+                try? await Task.sleep(for: timeout)
+                resume(false)
+                task.cancel()
+            }
+        }
+    }
+}
