@@ -181,6 +181,8 @@ let package = Package(
         .testTarget(name: "OrdersServiceTests", dependencies: ["OrdersService", "FleetTestSupport"]),
         .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
         .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
+        // The whole fleet as real processes; needs the executables built (`make test` does).
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
         .testTarget(
             name: "APITests",
             dependencies: ["API", "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
