@@ -161,3 +161,26 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 }
+
+@Suite("streams deleted when handled", .timeLimit(.minutes(2)))
+struct DeleteWhenHandledTests {
+    @Test("entries of a stream marked deleteWhenHandled are gone once handled; failures stay")
+    func secretsDoNotLinger() async throws {
+        let harness = try await Harness.make()
+        var service = ServiceDefinition(name: "counter")
+        service.on("thing", in: harness.stream, deleteWhenHandled: true) { message, context in
+            let body = try JSONDecoder().decode(ThingBody.self, from: Data(message.envelope.data.utf8))
+            if body.poison == true { throw PoisonError(key: body.key) }
+            context.execute("INSERT INTO effects (message_id, key) VALUES (\(message.envelope.id), \(body.key))")
+        }
+        for i in 0..<20 { try await harness.publish("k\(i)") }
+        try await harness.publish("bad", poison: true)
+        let worker = Worker(configuration: harness.configuration(consumer: "a"), service: service, logger: Logger(label: "test"))
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 20 })
+        #expect(try await harness.eventually { try await harness.redis.xlen(harness.stream) == 1 })
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+}

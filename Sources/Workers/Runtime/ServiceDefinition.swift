@@ -29,10 +29,16 @@ public struct ServiceDefinition: Sendable {
         loops.append((name, body))
     }
 
-    /// Registers `handler` for messages of `type` on `stream`.
-    public mutating func on(_ type: String, in stream: String, _ handler: @escaping MessageHandler) {
+    /// Streams whose entries are deleted once handled: commands that carry secrets (passwords)
+    /// should not stay readable in Redis. Only for streams this service alone reads.
+    public private(set) var deletedAfterHandling: Set<String> = []
+
+    /// Registers `handler` for messages of `type` on `stream`. With `deleteWhenHandled`, entries
+    /// of that stream are deleted (`XDEL`) right after they are acknowledged.
+    public mutating func on(_ type: String, in stream: String, deleteWhenHandled: Bool = false, _ handler: @escaping MessageHandler) {
         if handlers[stream] == nil { streams.append(stream) }
         handlers[stream, default: [:]][type] = handler
+        if deleteWhenHandled { deletedAfterHandling.insert(stream) }
     }
 
     func handler(stream: String, type: String) -> MessageHandler? {

@@ -10,6 +10,8 @@ import RedisClient
 struct Settlement: Sendable {
     let group: String
     let keys: KeySpace
+    /// Streams whose handled entries are deleted after the ack (see ``ServiceDefinition``).
+    let deletedAfterHandling: Set<String>
     let redis: RedisClient
     let logger: Logger
     /// Reply streams are capped and expire, so an API instance that went away leaves nothing behind.
@@ -31,6 +33,9 @@ struct Settlement: Sendable {
         let failures = keys.failures(group)
         for (stream, messages) in Dictionary(grouping: outcome.handled, by: \.stream) {
             commands.append(RedisCommand("XACK", arguments: [stream, group] + messages.map(\.entryID)))
+            if deletedAfterHandling.contains(stream) {
+                commands.append(RedisCommand("XDEL", arguments: [stream] + messages.map(\.entryID)))
+            }
             let retried = messages.filter { $0.deliveryCount > 1 }
             if !retried.isEmpty {
                 commands.append(RedisCommand("HDEL", arguments: [failures] + retried.map { DeadLetters.failureField(stream: $0.stream, entryID: $0.entryID) }))

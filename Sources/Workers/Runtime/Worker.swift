@@ -68,7 +68,7 @@ public final class Worker: Service {
 
         let wake = WakeSignal()
         let metrics = WorkerMetrics(service: service.name)
-        let settlement = Settlement(group: service.name, keys: keys, redis: redis, logger: logger)
+        let settlement = Settlement(group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, logger: logger)
         let delivery = Delivery(
             processor: BatchProcessor(
                 service: service, keys: keys, database: database, redis: redis, logger: logger, outboxWake: wake,
