@@ -1,1 +1,0 @@
-// Placeholder until the auth service's tests land.

@@ -1,1 +1,0 @@
-// Placeholder until the tickets service's tests land.
