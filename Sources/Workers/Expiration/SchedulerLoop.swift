@@ -16,7 +16,7 @@ struct SchedulerLoop: Sendable {
         // StopSignal wakes only its own sleepers: this one passes the stop on to the alarm.
         let alarm = self.alarm
         let relay = Task {
-            await stop.sleep(for: .seconds(100 * 365 * 86_400))
+            while !stop.isStopped { await stop.sleep(for: .seconds(86_400)) }
             alarm.ring()
         }
         defer { relay.cancel() }

@@ -1,0 +1,76 @@
+import Contracts
+import ExpirationService
+import FleetTestSupport
+import Foundation
+import RedisClient
+import Testing
+
+@Suite("announcing expirations", .timeLimit(.minutes(2)))
+struct SchedulerTests {
+    @Test("an order due in one second is announced after that second, not before, and once, with two workers running")
+    func announcesOnceWhenDue() async throws {
+        try await ExpirationFixture.run(workers: 2) { expiration in
+            let expiresAt = Date().addingTimeInterval(1)
+            let order = try await expiration.orderCreated(expiresAt: expiresAt)
+            #expect(try await expiration.harness.eventually { try await expiration.scheduled(order) })
+            try await Task.sleep(for: .seconds(max(expiresAt.timeIntervalSinceNow - 0.15, 0)))
+            let lookedAt = Date()
+            let early = try await expiration.announced()
+            if lookedAt < expiresAt { #expect(early.isEmpty) }  // (a slow machine may get here late)
+
+            #expect(try await expiration.harness.eventually(timeout: .seconds(10)) { try await !expiration.announced().isEmpty })
+            #expect(Date() >= expiresAt)
+            let dueMilliseconds = Int64((expiresAt.timeIntervalSince1970 * 1000).rounded(.up))
+            let entry = try #require(try await expiration.announced().first)
+            // Redis stamps entries a script adds with the time the script started, which can be
+            // a millisecond before the clock reading the script compared the due time with.
+            #expect(entry.addedAtMilliseconds >= dueMilliseconds - 1)
+            #expect(entry.addedAtMilliseconds - dueMilliseconds < 1_500)
+
+            // It reads as any other event: the order's id as its identity, the contract's payload.
+            let envelope = try Envelope(fields: entry.fields.map { ($0.name, $0.value) })
+            #expect(envelope.id.uuidString.lowercased() == order)
+            #expect(envelope.type == ExpirationComplete.type)
+            #expect(try MessageCoding.decode(ExpirationComplete.self, from: envelope.data).orderId == order)
+            #expect(envelope.correlationID == order)
+
+            try await Task.sleep(for: .milliseconds(1_500))
+            #expect(try await expiration.announced().count == 1)
+            #expect(try await expiration.scheduled(order) == false)
+        }
+    }
+
+    @Test("an order cancelled before it is due is never announced")
+    func cancelledBeforeDue() async throws {
+        try await ExpirationFixture.run { expiration in
+            let order = try await expiration.orderCreated(expiresAt: Date().addingTimeInterval(1))
+            #expect(try await expiration.harness.eventually { try await expiration.scheduled(order) })
+            try await expiration.harness.publish(OrderCancelled(id: order, version: 1, ticket: .init(id: RecordID.make())))
+            #expect(try await expiration.harness.eventually { try await !expiration.scheduled(order) })
+            try await Task.sleep(for: .milliseconds(1_800))
+            #expect(try await expiration.announced().isEmpty)
+        }
+    }
+
+    @Test("an order whose expiry already passed when it arrives is announced at once")
+    func alreadyDue() async throws {
+        try await ExpirationFixture.run { expiration in
+            let order = try await expiration.orderCreated(expiresAt: Date().addingTimeInterval(-60))
+            #expect(try await expiration.harness.eventually(timeout: .seconds(5)) { try await expiration.announced().count == 1 })
+            #expect(try await expiration.announced().first?[EnvelopeField.id] == order)
+        }
+    }
+
+    @Test("a sleeping scheduler wakes for an order due sooner than the one it waits for")
+    func wakesForEarlierOrder() async throws {
+        try await ExpirationFixture.run(maxSleep: .seconds(60)) { expiration in
+            let later = try await expiration.orderCreated(expiresAt: Date().addingTimeInterval(30))
+            #expect(try await expiration.harness.eventually { try await expiration.scheduled(later) })
+            try await Task.sleep(for: .milliseconds(300))  // the scheduler is asleep until `later` is due
+            let sooner = try await expiration.orderCreated(expiresAt: Date().addingTimeInterval(0.5))
+            #expect(try await expiration.harness.eventually(timeout: .seconds(5)) { try await expiration.announced().count == 1 })
+            #expect(try await expiration.announced().first?[EnvelopeField.id] == sooner)
+            #expect(try await expiration.scheduled(later))
+        }
+    }
+}
