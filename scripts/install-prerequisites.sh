@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the system packages the fleet builds and runs with, if any is missing:
-# the hiredis and libpq headers for our two clients, and the Redis and PostgreSQL servers
-# that the tests start themselves.
+# the hiredis and libpq headers for our two clients, the Redis and PostgreSQL servers
+# that the tests start themselves, and libcurl, which Foundation's URLSession loads at run
+# time (libFoundationNetworking.so links libcurl.so.4; the payments worker calls Stripe).
 set -euo pipefail
 
 packages=(
-    pkg-config libhiredis-dev libpq-dev libssl-dev
+    pkg-config libhiredis-dev libpq-dev libssl-dev libcurl4
     redis-server redis-tools
     postgresql postgresql-contrib
 )

@@ -1,1 +1,0 @@
-// Placeholder until the payments service's tests land.
