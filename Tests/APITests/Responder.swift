@@ -14,6 +14,7 @@ final class Responder: Sendable {
 
     static let takenEmail = "taken@example.com"
     static let slowTitle = "slow"
+    static let slowEmail = "slow@example.com"
     /// How long a "slow" command keeps the responder busy: longer than the tests' short wait.
     static let slowDelay: Duration = .milliseconds(1500)
 
@@ -26,6 +27,7 @@ final class Responder: Sendable {
     func definition(keys: KeySpace) -> ServiceDefinition {
         var service = ServiceDefinition(name: "responder")
         on(SignUp.self, &service, keys) { command, _, context in
+            if command.email == Self.slowEmail { try await Task.sleep(for: Self.slowDelay) }
             if command.email == Self.takenEmail {
                 context.reject(status: 400, "Email in use", field: "email")
             } else {

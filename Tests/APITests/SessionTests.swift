@@ -82,6 +82,28 @@ struct SessionTests {
         }
     }
 
+    @Test("a slow sign-up answers 202, and polling its outcome anonymously returns the user and sets the cookie")
+    func slowSignUpPolled() async throws {
+        try await APITestHarness.with(commandTimeout: .milliseconds(300)) { harness, client in
+            let response = try await client.send(.post, "/api/users/signup", json: #"{"email":"\#(Responder.slowEmail)","password":"password123"}"#)
+            #expect(response.status == .accepted)
+            #expect(response.sessionSetCookie == nil)
+            let location = try #require(response.headers[.location])
+            _ = try await harness.services.eventually(timeout: .seconds(20)) {
+                try await client.send(.get, location).status == .created
+            }
+            let outcome = try await client.send(.get, location)
+            #expect(outcome.status == .created)
+            #expect(try outcome.decode(UserView.self).email == Responder.slowEmail)
+            let token = try #require(outcome.sessionCookie)
+            let current = try await client.send(.get, "/api/users/currentuser", cookie: token)
+            #expect(current.text.contains(Responder.slowEmail))
+            // A signed-in user cannot read an anonymous command's outcome.
+            let (other, _) = try await client.signUp()
+            #expect(try await client.send(.get, location, token: other).status == .notFound)
+        }
+    }
+
     @Test("sign-out answers {} and clears the cookie")
     func signOut() async throws {
         try await APITestHarness.with { _, client in
