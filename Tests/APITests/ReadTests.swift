@@ -111,4 +111,13 @@ struct ReadTests {
             #expect(hidden.status == .notFound)
         }
     }
+
+    @Test("an unexpected failure (here: the tables do not exist) answers 500 'Something went wrong', nothing more")
+    func unexpectedFailure() async throws {
+        try await APITestHarness.with { _, client in
+            let response = try await client.send(.get, "/api/tickets")
+            #expect(response.status == .internalServerError)
+            #expect(response.text == #"{"errors":[{"message":"Something went wrong"}]}"#)
+        }
+    }
 }
