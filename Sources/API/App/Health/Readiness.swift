@@ -31,18 +31,15 @@ enum Deadline {
             let resume: @Sendable (Bool) -> Void = { value in
                 pending.withLock { $0.take() }?.resume(returning: value)
             }
-            let task = Task {
-                do {
-                    try await work()
-                    resume(true)
-                } catch {
-                    resume(false)
-                }
+            let worker = Task {
+                let succeeded = (try? await work()) != nil
+                resume(succeeded)
             }
             Task {
-                try? await Task.sleep(for: timeout)
+                // Only a full sleep times out; the worker may already have answered.
+                guard (try? await Task.sleep(for: timeout)) != nil else { return }
                 resume(false)
-                task.cancel()
+                worker.cancel()
             }
         }
     }

@@ -1,0 +1,83 @@
+import Contracts
+import Foundation
+import Synchronization
+import WorkerRuntime
+
+/// A stand-in for the real services: handles every command type with a canned reply and
+/// remembers what it handled, so the API can be tested on its own.
+final class Responder: Sendable {
+    struct Handled: Sendable, Hashable {
+        let type: String
+        let userID: String?
+        let data: String
+    }
+
+    static let takenEmail = "taken@example.com"
+    static let slowTitle = "slow"
+    static let slowEmail = "slow@example.com"
+    /// How long a "slow" command keeps the responder busy: longer than the tests' short wait.
+    static let slowDelay: Duration = .milliseconds(1500)
+
+    private let log = Mutex<[Handled]>([])
+
+    var handled: [Handled] { log.withLock { $0 } }
+
+    func count(_ type: String) -> Int { handled.filter { $0.type == type }.count }
+
+    func definition(keys: KeySpace) -> ServiceDefinition {
+        var service = ServiceDefinition(name: "responder")
+        on(SignUp.self, &service, keys) { command, _, context in
+            if command.email == Self.slowEmail { try await Task.sleep(for: Self.slowDelay) }
+            if command.email == Self.takenEmail {
+                context.reject(status: 400, "Email in use", field: "email")
+            } else {
+                context.reply(status: 201, UserView(id: RecordID.make(), email: command.email))
+            }
+        }
+        on(SignIn.self, &service, keys) { command, _, context in
+            if command.password == "right-password" {
+                context.reply(status: 200, UserView(id: "0b0d5c0e-0000-4000-8000-000000000001", email: command.email))
+            } else {
+                context.reject(status: 400, "Invalid credentials")
+            }
+        }
+        on(CreateTicket.self, &service, keys) { command, user, context in
+            if command.title == Self.slowTitle { try await Task.sleep(for: Self.slowDelay) }
+            context.reply(status: 201, TicketView(
+                id: RecordID.make(), title: command.title, priceCents: command.priceCents,
+                userId: user ?? "", version: 0, orderId: nil))
+        }
+        on(UpdateTicket.self, &service, keys) { command, user, context in
+            context.reply(status: 200, TicketView(
+                id: command.ticketId, title: command.title, priceCents: command.priceCents,
+                userId: user ?? "", version: 1, orderId: nil))
+        }
+        on(CreateOrder.self, &service, keys) { command, user, context in
+            context.reply(status: 201, OrderView(
+                id: RecordID.make(), status: .created, userId: user ?? "", expiresAt: Date().addingTimeInterval(900),
+                version: 0, ticket: .init(id: command.ticketId, title: "A show", priceCents: 1000)))
+        }
+        on(CancelOrder.self, &service, keys) { _, _, context in
+            context.reply(status: 204, body: "")
+        }
+        on(CreatePayment.self, &service, keys) { command, _, context in
+            if command.token == "tok_chargeDeclined" {
+                context.reject(status: 402, "Your card was declined")
+            } else {
+                context.reply(status: 201, PaymentView(id: RecordID.make(), orderId: command.orderId, stripeId: "ch_test"))
+            }
+        }
+        return service
+    }
+
+    private func on<C: Command>(
+        _ type: C.Type, _ service: inout ServiceDefinition, _ keys: KeySpace,
+        _ body: @escaping @Sendable (C, String?, MessageContext) async throws -> Void
+    ) {
+        service.on(C.type, in: keys.commands(C.service)) { [self] message, context in
+            let command = try MessageCoding.decode(C.self, from: message.envelope.data)
+            log.withLock { $0.append(Handled(type: C.type, userID: message.envelope.userID, data: message.envelope.data)) }
+            try await body(command, message.envelope.userID, context)
+        }
+    }
+}
