@@ -21,7 +21,7 @@ database=ticketing
 # Service executables to start once Redis and Postgres are up, in this order, each as
 # .build/release/<name> (so `make run` will then need `make release` first).
 # None exists yet, so the list is empty and `make run` starts only Redis and Postgres.
-services=()
+services=(auth-worker tickets-worker orders-worker expiration-worker payments-worker api)
 
 die() { echo "run-local: $*" >&2; exit 1; }
 say() { echo "run-local: $*"; }

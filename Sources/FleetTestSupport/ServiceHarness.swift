@@ -25,7 +25,7 @@ public struct ServiceHarness: Sendable {
         return ServiceHarness(
             keys: keys, redisURL: redisServer.url, databaseURL: databaseURL,
             redis: try await RedisClient.connect(configuration: try RedisConfiguration(url: redisServer.url)),
-            database: PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 4)),
+            database: PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 2)),
             replyStream: keys.replies("harness"))
     }
 
@@ -41,6 +41,8 @@ public struct ServiceHarness: Sendable {
         configuration.retryBase = .milliseconds(50)
         configuration.redeliveryInterval = .milliseconds(50)
         configuration.outboxPollInterval = .milliseconds(200)
+        // Many tests run at once against one Postgres: keep each worker's share small.
+        configuration.databasePoolSize = 3
         return configuration
     }
 

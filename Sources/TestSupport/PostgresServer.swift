@@ -49,7 +49,7 @@ public final class PostgresServer: Sendable {
         self.socketDirectory = directory
         var merged = [
             "listen_addresses": "127.0.0.1",
-            "max_connections": "300",
+            "max_connections": "1000",
             "shared_buffers": "128MB",
             "fsync": durable ? "on" : "off",
             "synchronous_commit": "on",

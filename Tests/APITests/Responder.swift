@@ -16,7 +16,7 @@ final class Responder: Sendable {
     static let slowTitle = "slow"
     static let slowEmail = "slow@example.com"
     /// How long a "slow" command keeps the responder busy: longer than the tests' short wait.
-    static let slowDelay: Duration = .milliseconds(1500)
+    static let slowDelay: Duration = .seconds(4)
 
     private let log = Mutex<[Handled]>([])
 

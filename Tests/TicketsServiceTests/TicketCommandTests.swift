@@ -123,7 +123,10 @@ struct TicketCommandTests {
         #expect(replies[0]["body"] == first.body && replies[1]["body"] == first.body)
         let count = try await harness.database.query("SELECT count(*) FROM tickets.tickets").decodeColumn(Int.self)
         #expect(count == [1])
-        try await Task.sleep(for: .milliseconds(300))
+        // The event goes out through the outbox a moment after the commit: wait for it, then
+        // make sure no second one follows.
+        #expect(try await harness.eventually { try await harness.events(TicketCreated.self).count >= 1 })
+        try await Task.sleep(for: .milliseconds(500))
         #expect(try await harness.events(TicketCreated.self).count == 1)
         try await tickets.stop()
     }

@@ -20,7 +20,7 @@ struct Harness {
         let databaseURL = try await TestServers.postgres().createDatabase()
         let keys = KeySpace(prefix: TestServers.uniqueName("t"))
         let redis = try await RedisClient.connect(configuration: try RedisConfiguration(url: redisServer.url))
-        let database = PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 4))
+        let database = PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 2))
         try await database.query("CREATE TABLE effects (message_id uuid NOT NULL, key text NOT NULL)")
         try await database.query("CREATE TABLE replica (id text PRIMARY KEY, version int NOT NULL, title text NOT NULL)")
         try await database.query("CREATE TABLE applied (id text NOT NULL, version int NOT NULL)")
@@ -39,6 +39,7 @@ struct Harness {
         configuration.retryBase = .milliseconds(50)
         configuration.redeliveryInterval = .milliseconds(50)
         configuration.outboxPollInterval = .milliseconds(200)
+        configuration.databasePoolSize = 3
         return configuration
     }
 

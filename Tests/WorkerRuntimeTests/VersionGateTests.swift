@@ -22,6 +22,10 @@ struct VersionGateTests {
         try await harness.publishReplica("t1", version: 1, title: "second again")
         let worker = harness.worker("a")
         let running = Task { try await worker.run() }
+        // Pending is 0 also before the first read: wait for the last version to land instead.
+        #expect(try await harness.eventually {
+            try await harness.database.query("SELECT version FROM replica WHERE id = 't1'").decodeColumn(Int32.self) == [2]
+        })
         #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
         let row = try #require(try await harness.database.query("SELECT version, title FROM replica WHERE id = 't1'").first)
         let (version, title) = try row.decode((Int32, String).self)

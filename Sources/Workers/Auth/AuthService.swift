@@ -23,10 +23,10 @@ public enum AuthService {
         var service = ServiceDefinition(name: ServiceName.auth.rawValue)
         service.migrations = [(schema: ServiceName.auth.rawValue, migrations: try Migration.load(from: directory))]
         let commands = configuration.keys.commands(.auth)
-        service.on(SignUp.type, in: commands) { message, context in
+        service.on(SignUp.type, in: commands, deleteWhenHandled: true) { message, context in
             try await SignUpHandler.handle(message, context, hasher: hasher)
         }
-        service.on(SignIn.type, in: commands) { message, context in
+        service.on(SignIn.type, in: commands, deleteWhenHandled: true) { message, context in
             try await SignInHandler.handle(message, context, hasher: hasher)
         }
         return service
