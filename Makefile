@@ -17,5 +17,5 @@ release:
 	$(SWIFT) build -c release
 
 # Redis and PostgreSQL (data in .data/), then the services, in the foreground; Ctrl-C stops all.
-run:
+run: release
 	scripts/run-local.sh
