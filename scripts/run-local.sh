@@ -6,6 +6,7 @@
 #
 #   REDIS_PORT  Redis port on 127.0.0.1 (default 6379)
 #   PG_PORT     PostgreSQL port on 127.0.0.1 (default 5432)
+#   API_PORT    the HTTP API's port on 127.0.0.1 (default 3000)
 #   POSTGRES_BIN  folder of initdb/postgres (default: the newest /usr/lib/postgresql/*/bin)
 # shellcheck disable=SC2317  # force and stop_all run from traps, which shellcheck does not follow
 set -euo pipefail
@@ -15,6 +16,7 @@ cd "$repo"
 
 REDIS_PORT=${REDIS_PORT:-6379}
 PG_PORT=${PG_PORT:-5432}
+API_PORT=${API_PORT:-3000}
 data="$repo/.data"
 database=ticketing
 
@@ -26,7 +28,7 @@ services=(auth-worker tickets-worker orders-worker expiration-worker payments-wo
 die() { echo "run-local: $*" >&2; exit 1; }
 say() { echo "run-local: $*"; }
 
-for variable in REDIS_PORT PG_PORT; do
+for variable in REDIS_PORT PG_PORT API_PORT; do
     port=${!variable}
     if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
         die "$variable=$port is not a port number"
@@ -132,7 +134,7 @@ mkdir -p "$data/redis"
 exec 9>"$data/run.lock"
 flock -n 9 || die "another \`make run\` (or servers it left running) is using $data"
 
-for variable in REDIS_PORT PG_PORT; do
+for variable in REDIS_PORT PG_PORT API_PORT; do
     ! port_in_use "${!variable}" \
         || die "port ${!variable} on 127.0.0.1 is in use; choose a free one with $variable, e.g. $variable=$((${!variable} + 1)) make run"
 done
@@ -206,8 +208,9 @@ export DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$database"
 
 # --- services ------------------------------------------------------------------------------
 
-# Starts every executable listed in `services` (top of this file) with REDIS_URL and
-# DATABASE_URL in its environment. The list is empty for now, so this starts nothing.
+# Starts every executable listed in `services` (top of this file) with REDIS_URL,
+# DATABASE_URL and PORT (the API's) in its environment.
+export PORT="$API_PORT"
 start_services() {
     local name
     for name in "${services[@]}"; do
@@ -218,6 +221,10 @@ start_services() {
 start_services
 
 cat <<INFO
+
+  API: http://127.0.0.1:$API_PORT    try:
+    curl -i -X POST http://127.0.0.1:$API_PORT/api/users/signup \\
+         -H 'Content-Type: application/json' -d '{"email":"me@example.com","password":"password123"}'
 
   REDIS_URL=$REDIS_URL
   DATABASE_URL=$DATABASE_URL
