@@ -173,6 +173,11 @@ let package = Package(
             ],
             path: "Benchmarks/RuntimeThroughput"
         ),
+        .executableTarget(
+            name: "order-load-bench",
+            dependencies: ["TestSupport"],
+            path: "Benchmarks/OrderLoad"
+        ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),

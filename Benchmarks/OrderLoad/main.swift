@@ -1,0 +1,106 @@
+// End-to-end latency of `POST /api/orders` under concurrent clients, through the whole fleet:
+// the API and the five workers as real processes (release builds from the same build folder),
+// on throwaway Redis and Postgres (fsync and synchronous commit on).
+//
+//   swift build -c release && .build/release/order-load-bench [--clients 32] [--orders 3200]
+//
+// Every order is for a ticket of its own, so each request is a real reservation: XADD of the
+// command, the orders worker's transaction, its reply, and the HTTP answer.
+
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import TestSupport
+
+struct Options {
+    var clients = 32
+    var orders = 3200
+
+    init(_ arguments: [String]) throws {
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard let value = rest.popFirst(), let number = Int(value), number > 0 else {
+                throw LoadError("\(flag) needs a positive whole number")
+            }
+            switch flag {
+            case "--clients": clients = number
+            case "--orders": orders = number
+            default: throw LoadError("unknown flag \(flag); use --clients N --orders N")
+            }
+        }
+    }
+}
+
+struct LoadError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+let options = try Options(Array(CommandLine.arguments.dropFirst()))
+let redis = try await RedisServer.start()
+let postgres = try await PostgresServer.start(durable: true)
+let databaseURL = try await postgres.createDatabase()
+let port = try BuiltProducts.freePort()
+let environment = [
+    "REDIS_URL": redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
+    "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning",
+    "BCRYPT_COST": "10",
+]
+let logs = try BuiltProducts.logDirectory("order-load")
+var processes: [ChildProcess] = []
+for name in ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker", "api"] {
+    processes.append(try ChildProcess(name: name, executable: BuiltProducts.path(name), environment: environment, logDirectory: logs))
+}
+let client = HTTPClient(base: "http://127.0.0.1:\(port)", connections: options.clients)
+try await client.waitUntilReady()
+
+// Setup: a seller with one ticket per order, and one buyer per client.
+let seller = try await client.signUp("seller")
+var tickets: [String] = []
+try await withThrowingTaskGroup(of: [String].self) { group in
+    let perClient = (options.orders + options.clients - 1) / options.clients
+    for _ in 0..<options.clients {
+        group.addTask {
+            var made: [String] = []
+            for _ in 0..<perClient { made.append(try await client.createTicket(seller)) }
+            return made
+        }
+    }
+    for try await made in group { tickets += made }
+}
+tickets = Array(tickets.prefix(options.orders))
+var buyers: [String] = []
+for index in 0..<options.clients { buyers.append(try await client.signUp("buyer\(index)")) }
+// The orders service learns tickets from ticket:created: wait until it knows the last one.
+try await client.waitForOrderable(tickets.last!, buyer: buyers[0])
+
+let started = ContinuousClock.now
+let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
+    for (index, buyer) in buyers.enumerated() {
+        let mine = stride(from: index, to: tickets.count, by: buyers.count).map { tickets[$0] }
+        group.addTask {
+            var measured: [Double] = []
+            for ticket in mine {
+                let start = ContinuousClock.now
+                let status = try await client.order(ticket, buyer: buyer)
+                let elapsed = ContinuousClock.now - start
+                guard status == 201 else { throw LoadError("an order answered \(status)") }
+                measured.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+            }
+            return measured
+        }
+    }
+    var all: [Double] = []
+    for try await part in group { all += part }
+    return all.sorted()
+}
+let elapsed = ContinuousClock.now - started
+let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+print("POST /api/orders, \(options.clients) concurrent clients, \(latencies.count) orders (one ticket each), fsync on")
+print(String(format: "  p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms   %.0f orders/s",
+             percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? 0, Double(latencies.count) / seconds))
+for process in processes { await process.terminate() }
+await redis.stop()
+await postgres.stop()
