@@ -140,12 +140,12 @@ struct PhaseContext {
         try await database.query("TRUNCATE bench_rows")
         let keys = KeySpace(prefix: TestServers.uniqueName("rbwarm"))
         try await Producer(redis: redis, stream: Bench.input(keys)).preload(count)
-        let workers = try spawnWorkers(1, keys: keys, label: "warm-up")
+        let workers = try await spawnWorkers(1, keys: keys, label: "warm-up")
         do {
             try await waitForRows(count, workers: workers)
             try await waitForOutbox(workers: workers)
         } catch {
-            kill(workers)
+            await kill(workers)
             throw error
         }
         for worker in workers where await worker.stop() != 0 {
@@ -166,7 +166,7 @@ struct PhaseContext {
         let clock = ContinuousClock()
         let started = clock.now
         let cpuStart = CPUSample.take(workers: [], servers: servers)
-        let workers = try spawnWorkers(count, keys: keys, label: "\(count)")
+        let workers = try await spawnWorkers(count, keys: keys, label: "\(count)")
         do {
             try await waitForRows(options.messages, workers: workers)
             let wall = (clock.now - started).seconds
@@ -193,13 +193,13 @@ struct PhaseContext {
                 workers: count, bulk: bulk, wallSeconds: wall, drainedSeconds: drained, paced: paced,
                 peakRSS: peaks, exitCodes: exitCodes, bulkCPU: bulkCPU)
         } catch {
-            kill(workers)
+            await kill(workers)
             throw error
         }
     }
 
     /// Starts `count` workers of this same executable, each with a consumer name of its own.
-    private func spawnWorkers(_ count: Int, keys: KeySpace, label: String) throws -> [WorkerProcess] {
+    private func spawnWorkers(_ count: Int, keys: KeySpace, label: String) async throws -> [WorkerProcess] {
         var workers: [WorkerProcess] = []
         do {
             for index in 1...count {
@@ -209,20 +209,17 @@ struct PhaseContext {
                     "--prefix", keys.prefix, "--consumer", consumer, "--parent-pid", "\(getpid())",
                 ]
                 if let batchSize = options.batchSize { arguments += ["--batch-size", "\(batchSize)"] }
-                workers.append(try WorkerProcess.spawn(arguments, consumer: consumer, logPath: "\(logDirectory)/\(consumer).log"))
+                workers.append(try WorkerProcess.spawn(arguments, consumer: consumer, logDirectory: logDirectory))
             }
         } catch {
-            kill(workers)
+            await kill(workers)
             throw error
         }
         return workers
     }
 
-    private func kill(_ workers: [WorkerProcess]) {
-        for worker in workers {
-            worker.signal(SIGKILL)
-            _ = waitpid(worker.pid, nil, 0)
-        }
+    private func kill(_ workers: [WorkerProcess]) async {
+        for worker in workers { await worker.kill() }
     }
 
     /// Polls the row count until `target` rows are committed; fails if a worker exits or progress stalls.

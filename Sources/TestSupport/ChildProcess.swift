@@ -34,6 +34,17 @@ public final class ChildProcess: Sendable {
 
     public var pid: Int32 { process.pid }
 
+    /// Nil while it runs; then its exit code (128 + n when signal n ended it).
+    public var exitCode: Int32? {
+        _ = isRunning
+        return exited.withLock { $0 }
+    }
+
+    /// Sends `signal` if it still runs.
+    public func send(_ signal: Int32) {
+        if isRunning { process.send(signal) }
+    }
+
     public var isRunning: Bool {
         if exited.withLock({ $0 }) != nil { return false }
         if let status = process.poll() {

@@ -63,11 +63,11 @@ struct SpawnedProcess: Sendable {
         _ = kill(group ? -pid : pid, signal)
     }
 
-    /// Reaps the process if it has exited; the exit status once it has.
+    /// Reaps the process if it has exited; then its exit code (128 + n when signal n ended it).
     func poll() -> Int32? {
         var status: Int32 = 0
         let result = waitpid(pid, &status, WNOHANG)
-        if result == pid { return status }
+        if result == pid { return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
         if result < 0 { return -1 }  // already reaped or not ours: gone either way
         return nil
     }
@@ -105,5 +105,5 @@ func runToCompletion(_ executable: String, _ arguments: [String], account: Strin
         throw TestSupportError("\(executable) did not finish within \(timeout)")
     }
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-    return (status == 0 ? 0 : (status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)), output)
+    return (status, output)
 }
