@@ -54,7 +54,6 @@ struct OutboxRelay: Sendable {
     /// Publishes up to `batchLimit` rows in one transaction and one Redis round trip.
     func publishBatch() async throws -> Int {
         try await database.withTransaction { transaction in
-            try await transaction.query(BatchProcessor.customPlans)
             let rows = try await transaction.query("""
                 SELECT id, message_id, stream, type, data, correlation_id, occurred_at
                 FROM messaging.outbox
@@ -76,7 +75,11 @@ struct OutboxRelay: Sendable {
                 ids.append(id)
             }
             for case .failure(let error) in try await redis.pipeline(commands) { throw error }
-            try await transaction.query("UPDATE messaging.outbox SET published_at = now() WHERE id = ANY(\(ids))")
+            // Planned anew for the same reason as the inbox check (see BatchProcessor).
+            for case .failure(let error) in try await transaction.pipeline([
+                BatchProcessor.customPlans,
+                "UPDATE messaging.outbox SET published_at = now() WHERE id = ANY(\(ids))",
+            ]) { throw error }
             metrics.published(ids.count)
             return ids.count
         }
