@@ -173,9 +173,20 @@ struct CancellationTests {
     func cancelledBeforeStart() async throws {
         try await withTestClient(poolSize: 1) { client in
             try await client.query("CREATE TABLE t (v int8)")
+            let observer = PostgresClient(configuration: client.configuration)
+            defer { Task { await observer.close() } }
             try await client.withConnection { connection in
-                let blocker = Task { try await connection.query("SELECT pg_sleep(0.3)") }
-                try await Task.sleep(for: .milliseconds(50))
+                let blocker = Task { try await connection.query("SELECT pg_sleep(1)") }
+                // Wait until the blocker really holds the connection's thread (timing guesses
+                // failed on a loaded machine), then queue the statement behind it.
+                let deadline = ContinuousClock.now + .seconds(10)
+                while ContinuousClock.now < deadline {
+                    let sleeping = try await observer.query(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' AND query LIKE \("SELECT pg_sleep%")"
+                    ).decodeColumn(Int.self)
+                    if sleeping != [0] { break }
+                    try await Task.sleep(for: .milliseconds(10))
+                }
                 let queued = Task { try await connection.query("INSERT INTO t VALUES (\(1))") }
                 try await Task.sleep(for: .milliseconds(50))
                 queued.cancel()
