@@ -16,7 +16,9 @@ final class Fleet: Sendable {
     private let processes = Mutex<[String: ChildProcess]>([:])
 
     /// - Parameter orderTTL: seconds an order waits for payment.
-    static func start(orderTTL: Int = 900, commandTimeout: Int = 5000) async throws -> Fleet {
+    /// - Parameter commandTimeout: the API's wait for a reply, generous by default because the
+    ///   test machine runs many suites at once and a slow reply would turn into a 202.
+    static func start(orderTTL: Int = 900, commandTimeout: Int = 15000) async throws -> Fleet {
         let redis = try await TestServers.redis()
         let databaseURL = try await TestServers.postgres().createDatabase()
         let port = try BuiltProducts.freePort()
@@ -52,13 +54,12 @@ final class Fleet: Sendable {
 
     func process(_ name: String) -> ChildProcess? { processes.withLock { $0[name] } }
 
-    /// Waits for `/readyz` and for every worker to have joined its groups (their streams exist).
+    /// Waits for `/readyz` and for every worker to have started consuming (migrated, joined its
+    /// groups): a command sent before then would wait out the API's reply timeout.
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let response = try? await request("GET", "/readyz"), response.status == 200 {
-                // Workers create their groups at start-up; give them until the API is ready plus a beat.
-                try await Task.sleep(for: .milliseconds(500))
+            if let response = try? await request("GET", "/readyz"), response.status == 200, workersStarted() {
                 return
             }
             for (name, process) in processes.withLock({ $0 }) where !process.isRunning {
@@ -67,6 +68,14 @@ final class Fleet: Sendable {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw FleetError("the fleet was not ready within \(timeout):\n\(logs())")
+    }
+
+    private func workersStarted() -> Bool {
+        Fleet.workers.allSatisfy { name in
+            guard let process = process(name) else { return true }
+            let log = (try? String(contentsOfFile: process.logPath, encoding: .utf8)) ?? ""
+            return log.contains("worker started")
+        }
     }
 
     /// SIGTERM to every process; each must exit 0.
