@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
     ],
     targets: [
         // The two C libraries, found through pkg-config; the apt names tell a fresh machine what to install.
@@ -53,11 +54,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Logs (text or JSON), Prometheus metrics and the health endpoints every executable serves.
+        .target(
+            name: "Observability",
+            dependencies: [
+                "Contracts", "RedisClient", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         // The delivery runtime every service's worker is built on.
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Contracts", "RedisClient", "PostgresClient",
+                "Contracts", "RedisClient", "PostgresClient", "Observability",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -125,7 +137,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Contracts", "RedisClient", "PostgresClient",
+                "Contracts", "RedisClient", "PostgresClient", "Observability",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 // SHA-256 to turn an Idempotency-Key into a stable command id.
@@ -138,7 +150,7 @@ let package = Package(
         .executableTarget(
             name: "api",
             dependencies: [
-                "API",
+                "API", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -179,6 +191,15 @@ let package = Package(
             path: "Benchmarks/OrderLoad"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
+        .testTarget(
+            name: "ObservabilityTests",
+            dependencies: [
+                "Observability", "TestSupport", "RedisClient", "PostgresClient",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
         .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "FleetTestSupport"]),

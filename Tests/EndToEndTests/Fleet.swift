@@ -13,16 +13,19 @@ final class Fleet: Sendable {
     let baseURL: String
     let environment: [String: String]
     let logDirectory: String
+    /// Each worker's port for `/metrics`, `/healthz` and `/readyz`.
+    let metricsPorts: [String: Int]
     private let processes = Mutex<[String: ChildProcess]>([:])
 
     /// - Parameter orderTTL: seconds an order waits for payment.
     /// - Parameter commandTimeout: the API's wait for a reply, generous by default because the
     ///   test machine runs many suites at once and a slow reply would turn into a 202.
-    static func start(orderTTL: Int = 900, commandTimeout: Int = 15000) async throws -> Fleet {
+    /// - Parameter environment: more settings for every process.
+    static func start(orderTTL: Int = 900, commandTimeout: Int = 15000, environment extra: [String: String] = [:]) async throws -> Fleet {
         let redis = try await TestServers.redis()
         let databaseURL = try await TestServers.postgres().createDatabase()
         let port = try BuiltProducts.freePort()
-        let environment = [
+        var environment = [
             "REDIS_URL": redis.url,
             "DATABASE_URL": databaseURL,
             "KEY_PREFIX": TestServers.uniqueName("e2e"),
@@ -35,31 +38,39 @@ final class Fleet: Sendable {
             "PORT": String(port),
             "COMMAND_TIMEOUT_MS": String(commandTimeout),
         ]
-        let fleet = Fleet(baseURL: "http://127.0.0.1:\(port)", environment: environment, logDirectory: try BuiltProducts.logDirectory("e2e"))
+        environment.merge(extra) { _, new in new }
+        var metricsPorts: [String: Int] = [:]
+        for name in workers { metricsPorts[name] = try BuiltProducts.freePort() }
+        let fleet = Fleet(
+            baseURL: "http://127.0.0.1:\(port)", environment: environment, metricsPorts: metricsPorts,
+            logDirectory: try BuiltProducts.logDirectory("e2e"))
         for name in workers + ["api"] { try fleet.launch(name) }
         try await fleet.waitUntilReady()
         return fleet
     }
 
-    private init(baseURL: String, environment: [String: String], logDirectory: String) {
+    private init(baseURL: String, environment: [String: String], metricsPorts: [String: Int], logDirectory: String) {
         self.baseURL = baseURL
         self.environment = environment
+        self.metricsPorts = metricsPorts
         self.logDirectory = logDirectory
     }
 
     func launch(_ name: String) throws {
+        var environment = environment
+        if let port = metricsPorts[name] { environment["METRICS_PORT"] = String(port) }
         let process = try ChildProcess(name: name, executable: BuiltProducts.path(name), environment: environment, logDirectory: logDirectory)
         processes.withLock { $0[name] = process }
     }
 
     func process(_ name: String) -> ChildProcess? { processes.withLock { $0[name] } }
 
-    /// Waits for `/readyz` and for every worker to have started consuming (migrated, joined its
-    /// groups): a command sent before then would wait out the API's reply timeout.
+    /// Waits for the API's and every worker's `/readyz`: a command sent before a worker consumes
+    /// would wait out the API's reply timeout.
     func waitUntilReady(timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            if let response = try? await request("GET", "/readyz"), response.status == 200, workersStarted() {
+            if let response = try? await request("GET", "/readyz"), response.status == 200, await workersReady() {
                 return
             }
             for (name, process) in processes.withLock({ $0 }) where !process.isRunning {
@@ -70,13 +81,15 @@ final class Fleet: Sendable {
         throw FleetError("the fleet was not ready within \(timeout):\n\(logs())")
     }
 
-    private func workersStarted() -> Bool {
-        Fleet.workers.allSatisfy { name in
-            guard let process = process(name) else { return true }
-            let log = (try? String(contentsOfFile: process.logPath, encoding: .utf8)) ?? ""
-            return log.contains("worker started")
+    /// Every worker's `/readyz` answers 200: it has migrated and joined its groups.
+    private func workersReady() async -> Bool {
+        for name in Fleet.workers where process(name) != nil {
+            guard let response = try? await request("GET", "/readyz", base: operationsURL(name)), response.status == 200 else { return false }
         }
+        return true
     }
+
+    func operationsURL(_ worker: String) -> String { "http://127.0.0.1:\(metricsPorts[worker] ?? 0)" }
 
     /// SIGTERM to every process; each must exit 0.
     func stop() async -> [String: Int32?] {
@@ -107,8 +120,9 @@ final class Fleet: Sendable {
         }
     }
 
-    func request(_ method: String, _ path: String, json: Any? = nil, raw: Data? = nil, token: String? = nil, headers: [String: String] = [:]) async throws -> Response {
-        var request = URLRequest(url: URL(string: baseURL + path)!)
+    /// A request to the API, or with `base` to another listener (a worker's operations port).
+    func request(_ method: String, _ path: String, json: Any? = nil, raw: Data? = nil, token: String? = nil, headers: [String: String] = [:], base: String? = nil) async throws -> Response {
+        var request = URLRequest(url: URL(string: (base ?? baseURL) + path)!)
         request.httpMethod = method
         request.timeoutInterval = 30
         if let json {
@@ -168,12 +182,12 @@ final class Fleet: Sendable {
     }
 
     /// Polls until `condition` holds for the response of GET `path`.
-    func eventually(_ path: String, token: String? = nil, timeout: Duration = .seconds(30), _ condition: (Response) -> Bool) async throws -> Response {
+    func eventually(_ path: String, token: String? = nil, base: String? = nil, timeout: Duration = .seconds(30), _ condition: (Response) -> Bool) async throws -> Response {
         let deadline = ContinuousClock.now + timeout
-        var last = try await request("GET", path, token: token)
+        var last = try await request("GET", path, token: token, base: base)
         while !condition(last) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(100))
-            last = try await request("GET", path, token: token)
+            last = try await request("GET", path, token: token, base: base)
         }
         return last
     }

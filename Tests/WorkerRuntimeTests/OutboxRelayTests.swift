@@ -23,7 +23,7 @@ struct OutboxRelayTests {
         let relays = (0..<2).map { _ in
             OutboxRelay(
                 service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-                redis: harness.redis, wake: WakeSignal(), metrics: WorkerMetrics(service: "counter"),
+                redis: harness.redis, wake: WakeSignal(), metrics: WorkerMetrics(service: "counter", streams: []),
                 logger: Logger(label: "relay"))
         }
         async let first = drain(relays[0])

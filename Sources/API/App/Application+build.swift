@@ -1,17 +1,21 @@
 import Contracts
 import Hummingbird
 import Logging
+import Observability
 import PostgresClient
+import Prometheus
 import RedisClient
 import ServiceLifecycle
 
 /// Builds the API: clients, the reply reader, routes and middleware. The executable and the
 /// tests both call it. Nothing connects here, so an API whose Redis or Postgres is down still
 /// starts and says so on `/readyz`; what cannot work (a production API without a real signing
-/// key) throws.
+/// key) throws. With a `metrics` registry (the one swift-metrics was bootstrapped with), it
+/// counts requests by route and status and serves them on `/metrics`.
 public func buildApplication(
     configuration: APIConfiguration,
-    logger: Logger = Logger(label: "api")
+    logger: Logger = Logger(label: "api"),
+    metrics: PrometheusCollectorRegistry? = nil
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
     let signing = configuration.signingKey
@@ -37,6 +41,11 @@ public func buildApplication(
     let body = JSONBody(maxBytes: configuration.maxBodyBytes)
 
     let router = Router(context: APIRequestContext.self)
+    if let metrics {
+        // Outermost, so it counts the status the error middleware settled on.
+        router.middlewares.add(MetricsMiddleware())
+        MetricsEndpoint(registry: metrics).addRoute(to: router)
+    }
     router.middlewares.add(ErrorMiddleware())
     router.middlewares.add(SessionMiddleware(tokens: tokens))
     HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))

@@ -3,6 +3,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Observability
 
 /// The HTTP API. Flags override environment variables, which override the defaults.
 @main
@@ -31,6 +32,8 @@ struct Api: AsyncParsableCommand {
     var maxBodyBytes: Int?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).")
+    var logFormat: String?
 
     // The signing key has no flag on purpose: flags show up in `ps`. It comes from JWT_KEY only.
 
@@ -47,18 +50,11 @@ struct Api: AsyncParsableCommand {
         if let commandTimeoutMilliseconds { overrides["COMMAND_TIMEOUT_MS"] = String(commandTimeoutMilliseconds) }
         if let instance { overrides["API_INSTANCE"] = instance }
         if let maxBodyBytes { overrides["MAX_BODY_BYTES"] = String(maxBodyBytes) }
+        if let logLevel { overrides["LOG_LEVEL"] = logLevel }
+        if let logFormat { overrides["LOG_FORMAT"] = logFormat }
         let configuration = try APIConfiguration.fromEnvironment(overrides)
-
-        let rawLevel = logLevel ?? environment["LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: rawLevel.lowercased()) else {
-            throw ValidationError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \(rawLevel)")
-        }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
-        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "api"))
+        let registry = ProcessObservability.bootstrap(try LogSettings.fromEnvironment(overrides))
+        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "api"), metrics: registry)
         try await app.runService()
     }
 }

@@ -23,10 +23,13 @@ struct Redelivery: Sendable {
     func run(until stop: StopSignal) async throws {
         while !stop.isStopped {
             try Task.checkCancellation()
-            var pendingTotal = 0
             for stream in streams where !stop.isStopped {
                 do {
-                    pendingTotal += try await redis.xpendingSummary(stream, group: group).count
+                    // The group's pending count and lag for the metrics, in the same pass; a
+                    // failure here shows in the sweep that follows.
+                    if let state = try? await redis.xinfoGroups(stream).first(where: { $0.name == group }) {
+                        metrics.groupState(stream: stream, pending: state.pending, lag: state.lag)
+                    }
                     try await sweep(stream)
                 } catch let error as RedisError where error.code == .noGroup {
                     continue  // the consumer re-creates it
@@ -34,7 +37,6 @@ struct Redelivery: Sendable {
                     logger.warning("scanning pending entries failed", metadata: ["stream": "\(stream)", "error": "\(error)"])
                 }
             }
-            metrics.pending.record(pendingTotal)
             await stop.sleep(for: configuration.redeliveryInterval)
         }
     }

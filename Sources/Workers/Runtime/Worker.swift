@@ -27,6 +27,8 @@ public final class Worker: Service {
 
     public let configuration: WorkerConfiguration
     public let service: ServiceDefinition
+    /// What the worker's `/readyz` answers from.
+    public let readiness = WorkerReadiness()
     private let logger: Logger
     private let hooks: Hooks
     private let stopSignal = StopSignal()
@@ -67,7 +69,7 @@ public final class Worker: Service {
         let reader = try await redis.dedicatedConnection()
 
         let wake = WakeSignal()
-        let metrics = WorkerMetrics(service: service.name)
+        let metrics = WorkerMetrics(service: service.name, streams: service.streams)
         let settlement = Settlement(group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, logger: logger)
         let delivery = Delivery(
             processor: BatchProcessor(
@@ -86,6 +88,8 @@ public final class Worker: Service {
             wake: wake, metrics: metrics, logger: logger)
 
         try await consumer.joinGroups()
+        readiness.consuming(redis: redis, database: database)
+        defer { readiness.draining() }
         logger.info("worker started", metadata: ["streams": "\(service.streams.joined(separator: ","))"])
         let stop = stopSignal
         let relayStop = StopSignal()
@@ -116,7 +120,8 @@ public final class Worker: Service {
                     throw error
                 }
             }
-        } onGracefulShutdown: {
+        } onGracefulShutdown: { [readiness] in
+            readiness.draining()
             stop.stop()
         }
         await reader.close()

@@ -30,6 +30,11 @@ public struct WorkerConfiguration: Sendable {
     public var retention: Duration = .seconds(7 * 24 * 3600)
     /// Database connections: batches, the relay, and the redelivery loop each use one at a time.
     public var databasePoolSize: Int = 4
+    /// `METRICS_PORT`: where `/metrics`, `/healthz` and `/readyz` are served; nil serves none,
+    /// 0 takes any free port (logged at start-up).
+    public var metricsPort: Int?
+    /// `METRICS_HOST`: the address those endpoints listen on (0.0.0.0 in a container).
+    public var metricsHost: String = "127.0.0.1"
     /// How long shutdown waits for the batch in flight and the relay's last flush.
     public var shutdownGrace: Duration = .seconds(10)
 
@@ -62,6 +67,8 @@ public struct WorkerConfiguration: Sendable {
         if let value = try integer("OUTBOX_POLL_MS", range: 1...600_000) { outboxPollInterval = .milliseconds(value) }
         if let value = try integer("OUTBOX_RETENTION_S", range: 1...31_536_000) { retention = .seconds(value) }
         if let value = try integer("DATABASE_POOL_SIZE", range: 2...200) { databasePoolSize = value }
+        if let value = try integer("METRICS_PORT", range: 0...65_535) { metricsPort = value }
+        if let value = environment["METRICS_HOST"], !value.isEmpty { metricsHost = value }
         try validate()
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import Observability
 import ServiceLifecycle
 
 /// The flags every worker executable takes; each falls back to its environment variable, then
@@ -22,8 +23,14 @@ public struct WorkerOptions: ParsableArguments {
     public var maxDeliveries: Int?
     @Option(name: .customLong("consumer-name"), help: "This process's name in its consumer groups (CONSUMER_NAME).")
     public var consumerName: String?
+    @Option(name: .customLong("metrics-port"), help: "Port of /metrics, /healthz and /readyz; 0 for any free one (METRICS_PORT; unset serves none).")
+    public var metricsPort: Int?
+    @Option(name: .customLong("metrics-host"), help: "Address those endpoints listen on (METRICS_HOST, default 127.0.0.1).")
+    public var metricsHost: String?
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
     public var logLevel: String?
+    @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).")
+    public var logFormat: String?
 
     public init() {}
 
@@ -38,37 +45,41 @@ public struct WorkerOptions: ParsableArguments {
         if let ackWaitMilliseconds { overrides["ACK_WAIT_MS"] = String(ackWaitMilliseconds) }
         if let maxDeliveries { overrides["MAX_DELIVERIES"] = String(maxDeliveries) }
         if let consumerName { overrides["CONSUMER_NAME"] = consumerName }
+        if let metricsPort { overrides["METRICS_PORT"] = String(metricsPort) }
+        if let metricsHost { overrides["METRICS_HOST"] = metricsHost }
         return try WorkerConfiguration.fromEnvironment(overrides)
     }
 
-    public func resolvedLogLevel(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> Logger.Level {
-        let raw = logLevel ?? environment["LOG_LEVEL"] ?? "info"
-        guard let level = Logger.Level(rawValue: raw.lowercased()) else {
-            throw ConfigurationError("LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", ")), not \(raw)")
-        }
-        return level
+    public func logSettings(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> LogSettings {
+        var overrides = environment
+        if let logLevel { overrides["LOG_LEVEL"] = logLevel }
+        if let logFormat { overrides["LOG_FORMAT"] = logFormat }
+        return try LogSettings.fromEnvironment(overrides)
     }
 }
 
-/// What every worker executable's `main` does: read the configuration, set up logging, and run
-/// the worker in a `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
+/// What every worker executable's `main` does: read the configuration, set up logging and
+/// metrics, and run the worker (and its operations endpoints, when a port is set) in a
+/// `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
 public enum WorkerLauncher {
     public static func run(
         _ options: WorkerOptions,
         service makeService: (WorkerConfiguration) throws -> ServiceDefinition
     ) async throws {
         let configuration = try options.configuration()
-        let level = try options.resolvedLogLevel()
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardOutput(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        let registry = ProcessObservability.bootstrap(try options.logSettings())
         let service = try makeService(configuration)
         let logger = Logger(label: "\(service.name)-worker")
         let worker = Worker(configuration: configuration, service: service, logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let port = configuration.metricsPort {
+            // First, so it stops last: probes and scrapes still answer while the worker drains.
+            services.append(.init(service: OperationsServer.make(
+                host: configuration.metricsHost, port: port, registry: registry, readiness: worker.readiness, logger: logger)))
+        }
+        services.append(.init(service: worker))
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: worker)],
+            services: services,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         try await group.run()

@@ -10,9 +10,13 @@ struct WorkerMetrics: Sendable {
     private let dead: Counter
     private let publishedEvents: Counter
     private let batchLatency: Timer
-    let pending: Gauge
+    /// Per stream read: entries delivered but not acknowledged, and entries not yet delivered
+    /// to the group. Every copy of a worker reports its group's figures, so sum by copy is
+    /// wrong: take `max by (service, stream)`.
+    private let groupPending: [String: Gauge]
+    private let groupLag: [String: Gauge]
 
-    init(service: String) {
+    init(service: String, streams: [String]) {
         let dimensions = [("service", service)]
         handled = Counter(label: "worker_messages_processed_total", dimensions: dimensions)
         duplicates = Counter(label: "worker_messages_duplicate_total", dimensions: dimensions)
@@ -21,7 +25,19 @@ struct WorkerMetrics: Sendable {
         dead = Counter(label: "worker_messages_dead_lettered_total", dimensions: dimensions)
         publishedEvents = Counter(label: "worker_events_published_total", dimensions: dimensions)
         batchLatency = Timer(label: "worker_batch_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
-        pending = Gauge(label: "worker_pending_entries", dimensions: dimensions)
+        groupPending = Dictionary(uniqueKeysWithValues: streams.map {
+            ($0, Gauge(label: "worker_group_pending_entries", dimensions: dimensions + [("stream", $0)]))
+        })
+        groupLag = Dictionary(uniqueKeysWithValues: streams.map {
+            ($0, Gauge(label: "worker_group_lag_entries", dimensions: dimensions + [("stream", $0)]))
+        })
+    }
+
+    /// The group's state on one stream, as `XINFO GROUPS` reports it (lag is unknown to Redis
+    /// for a while after entries are deleted from the middle of the stream).
+    func groupState(stream: String, pending: Int, lag: Int?) {
+        groupPending[stream]?.record(pending)
+        if let lag { groupLag[stream]?.record(lag) }
     }
 
     func batchHandled(_ outcome: BatchOutcome, duration: Duration, redelivered count: Int) {
@@ -29,8 +45,7 @@ struct WorkerMetrics: Sendable {
         duplicates.increment(by: outcome.duplicates)
         failed.increment(by: outcome.failed.count)
         redelivered.increment(by: count)
-        let (seconds, attoseconds) = duration.components
-        batchLatency.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        batchLatency.record(duration: duration)
     }
 
     func deadLettered(_ count: Int) {

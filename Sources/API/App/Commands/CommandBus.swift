@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import Metrics
 import RedisClient
 
 /// What became of a command within the wait: its reply, or still pending (poll its id).
@@ -42,6 +43,7 @@ struct CommandBus: Sendable {
             "SET", recordKey(idText), MessageCoding.encode(record),
             "EX", Int(Self.recordLifetime.components.seconds))
 
+        let started = ContinuousClock.now
         // Registered first: the reply may come back before this task gets to wait.
         let token = waiters.register(idText)
         do {
@@ -51,10 +53,10 @@ struct CommandBus: Sendable {
             waiters.finish(idText, token: token)
             throw error
         }
-        if let reply = await waiters.wait(for: idText, token: token, timeout: timeout) {
-            return .replied(reply)
-        }
-        return .pending(id)
+        let reply = await waiters.wait(for: idText, token: token, timeout: timeout)
+        Timer(label: "api_command_duration_seconds", dimensions: [("service", C.service.rawValue), ("outcome", reply == nil ? "pending" : "replied")])
+            .record(duration: ContinuousClock.now - started)
+        return reply.map(CommandOutcome.replied) ?? .pending(id)
     }
 
     /// The sender and type of command `id`, while it is remembered.

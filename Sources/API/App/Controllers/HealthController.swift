@@ -1,4 +1,5 @@
 import Hummingbird
+import Observability
 
 /// `/healthz`: the process is up. `/readyz`: its servers answer, so it can take traffic.
 struct HealthController {

@@ -2,18 +2,25 @@ import PostgresClient
 import RedisClient
 import Synchronization
 
-/// Whether the API can do its work: Redis answers PING and Postgres answers `SELECT 1`, each
-/// within a short deadline (a dead server must not hold the probe for a reconnect budget).
-protocol ReadinessProbe: Sendable {
+/// Whether a process can do its work; `/readyz` answers 200 or 503 from it.
+public protocol ReadinessProbe: Sendable {
     func isReady() async -> Bool
 }
 
-struct ServersReadiness: ReadinessProbe {
+/// Redis answers PING and Postgres answers `SELECT 1`, each within a short deadline (a dead
+/// server must not hold the probe for a reconnect budget).
+public struct ServersReadiness: ReadinessProbe {
     let redis: RedisClient
     let database: PostgresClient
     let timeout: Duration
 
-    func isReady() async -> Bool {
+    public init(redis: RedisClient, database: PostgresClient, timeout: Duration) {
+        self.redis = redis
+        self.database = database
+        self.timeout = timeout
+    }
+
+    public func isReady() async -> Bool {
         async let redisUp = Deadline.run(timeout) { _ = try await redis.ping() }
         async let databaseUp = Deadline.run(timeout) { try await database.query("SELECT 1") }
         let (redisReady, databaseReady) = await (redisUp, databaseUp)
@@ -23,9 +30,9 @@ struct ServersReadiness: ReadinessProbe {
 
 /// Runs work with a deadline without waiting for it to notice cancellation: the caller gets
 /// its answer at the deadline even if the work is stuck in a blocking call.
-enum Deadline {
+public enum Deadline {
     /// True if `work` finished without error within `timeout`.
-    static func run(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Void) async -> Bool {
+    public static func run(_ timeout: Duration, _ work: @escaping @Sendable () async throws -> Void) async -> Bool {
         await withCheckedContinuation { (continuation: CheckedContinuation<Bool, Never>) in
             let pending = Mutex<CheckedContinuation<Bool, Never>?>(continuation)
             let resume: @Sendable (Bool) -> Void = { value in
