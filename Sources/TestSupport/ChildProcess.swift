@@ -5,16 +5,22 @@ import Synchronization
 import Glibc
 #endif
 
-/// One of the project's own executables (a worker, the API) started by an end-to-end test,
-/// with its output in a log file. Stopped at exit if the test did not stop it.
+/// A process the test support started (a server, or one of the project's executables), in a
+/// process group of its own, with its output appended to a log file.
+///
+/// A server also gets a watchdog: a tiny shell loop that kills the server's group and removes
+/// its folder if the test process dies without running its exit handlers (a crash, SIGKILL, a
+/// CI time-out), so no server or temp dir outlives the run.
 public final class ChildProcess: Sendable {
     public let name: String
     public let logPath: String
     private let process: SpawnedProcess
+    private let watchdog: SpawnedProcess?
     private let exited = Mutex<Int32?>(nil)
 
-    /// Starts `executable` with `arguments` and exactly `environment` (plus PATH and HOME).
-    public init(name: String, executable: String, arguments: [String] = [], environment: [String: String], logDirectory: String) throws {
+    /// Starts one of the project's executables with `arguments` and exactly `environment`
+    /// (plus PATH and HOME); it is killed at exit if the test did not stop it.
+    public convenience init(name: String, executable: String, arguments: [String] = [], environment: [String: String], logDirectory: String) throws {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("\(executable) is not built: run `swift build --build-tests` (or `make test`) first")
         }
@@ -22,13 +28,26 @@ public final class ChildProcess: Sendable {
         let inherited = ProcessInfo.processInfo.environment
         environment["PATH"] = environment["PATH"] ?? inherited["PATH"]
         environment["HOME"] = environment["HOME"] ?? inherited["HOME"]
+        try self.init(name: name, executable: executable, arguments: arguments, logPath: "\(logDirectory)/\(name).log", environment: environment)
+        Cleanup.register { [self] in stopNow(signal: SIGKILL, timeout: 5) }
+    }
+
+    /// Starts `executable`, as `account` when given (and running as root); with
+    /// `watchdogRemoving`, a watchdog that also removes that folder if the test process dies.
+    init(name: String, executable: String, arguments: [String], logPath: String, environment: [String: String]? = nil,
+         account: String? = nil, watchdogRemoving directory: String? = nil) throws {
         self.name = name
-        self.logPath = "\(logDirectory)/\(name).log"
-        self.process = try SpawnedProcess.start(executable, arguments, outputPath: logPath, environment: environment)
-        let process = self.process
-        Cleanup.register {
-            process.send(SIGKILL)
-            _ = process.waitBlocking(timeout: 5)
+        self.logPath = logPath
+        let process = try SpawnedProcess.start(executable, arguments, account: account, outputPath: logPath, environment: environment)
+        self.process = process
+        watchdog = directory.flatMap { directory in
+            let script = """
+                while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done
+                kill -9 -\(process.pid) 2>/dev/null
+                sleep 1
+                rm -rf '\(directory)'
+                """
+            return try? SpawnedProcess.start("/bin/sh", ["-c", script], outputPath: "/dev/null")
         }
     }
 
@@ -40,45 +59,73 @@ public final class ChildProcess: Sendable {
         return exited.withLock { $0 }
     }
 
-    /// Sends `signal` if it still runs.
-    public func send(_ signal: Int32) {
-        if isRunning { process.send(signal) }
-    }
-
     public var isRunning: Bool {
         if exited.withLock({ $0 }) != nil { return false }
-        if let status = process.poll() {
-            exited.withLock { $0 = status }
-            return false
-        }
-        return true
+        guard let status = process.poll() else { return true }
+        exited.withLock { $0 = status }
+        stopWatchdog()
+        return false
     }
 
-    /// SIGTERM, then waits for the exit; the exit status (0 for a clean shutdown), or nil if it
-    /// had to be killed after `timeout`.
+    /// Sends `signal` to the process's group (a postgres cluster's backends too) if it still runs.
+    public func send(_ signal: Int32) {
+        if isRunning { process.send(signal, group: true) }
+    }
+
+    /// Sends `signal`, waits up to `timeout` for the exit, then SIGKILLs the group. The exit
+    /// status, or nil if it had to be killed.
+    @discardableResult
+    public func stop(signal: Int32, timeout: Duration = .seconds(15)) async -> Int32? {
+        guard isRunning else { return exited.withLock { $0 } }
+        send(signal)
+        if await waitForExit(timeout: timeout) { return exited.withLock { $0 } }
+        send(SIGKILL)
+        _ = await waitForExit(timeout: .seconds(10))
+        return nil
+    }
+
+    /// SIGTERM, then waits: 0 for a clean shutdown, or nil if it had to be killed after `timeout`.
     @discardableResult
     public func terminate(timeout: Duration = .seconds(20)) async -> Int32? {
-        guard isRunning else { return exited.withLock { $0 } }
-        process.send(SIGTERM)
-        if let status = await process.wait(timeout: timeout) {
-            exited.withLock { $0 = status }
-            return status
-        }
-        await kill()
-        return nil
+        await stop(signal: SIGTERM, timeout: timeout)
     }
 
     /// SIGKILL: gone mid-work, as in a crash.
     public func kill() async {
-        guard isRunning else { return }
-        process.send(SIGKILL)
-        if let status = await process.wait(timeout: .seconds(10)) { exited.withLock { $0 = status } }
+        await stop(signal: SIGKILL, timeout: .seconds(10))
+    }
+
+    /// Blocking variant of ``stop(signal:timeout:)`` for exit handlers, where no task can run.
+    func stopNow(signal: Int32, timeout: TimeInterval = 15) {
+        send(signal)
+        let deadline = Date().addingTimeInterval(timeout)
+        while isRunning && Date() < deadline { usleep(5_000) }
+        if isRunning {
+            send(SIGKILL)
+            _ = process.waitBlocking(timeout: 5)
+        }
+        stopWatchdog()
+    }
+
+    func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
     }
 
     /// The end of the process's log, for a failing test's message.
     public func logTail(lines: Int = 30) -> String {
         let text = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         return text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+    }
+
+    private func stopWatchdog() {
+        guard let watchdog else { return }
+        watchdog.send(SIGKILL, group: true)
+        _ = watchdog.waitBlocking(timeout: 1)
     }
 }
 

@@ -9,7 +9,7 @@ import Glibc
 ///
 /// As root (as CI runs) the server runs as the `postgres` account, since `initdb` and
 /// `postgres` refuse to run as root.
-public final class PostgresServer: Sendable {
+public final class PostgresServer: TestServer {
     public let port: Int
     public let socketDirectory: String
     public let superuser = "postgres"
@@ -28,20 +28,12 @@ public final class PostgresServer: Sendable {
             ScratchDirectory.remove(directory)
             throw TestSupportError("initdb failed (\(initdb.status)):\n\(initdb.output)")
         }
-        var lastError: Error?
-        for _ in 0..<3 {
-            let server = PostgresServer(
-                executable: try Binaries.postgres("postgres"), port: try Network.freePort(),
-                directory: directory, account: account, durable: durable, settings: settings)
-            do {
-                try await server.start()
-                return server
-            } catch {
-                lastError = error
-                await server.stop()
-            }
+        let executable = try Binaries.postgres("postgres")
+        return try await startOnFreePort("postgres") { port in
+            PostgresServer(
+                executable: executable, port: port, directory: directory, account: account,
+                durable: durable, settings: settings)
         }
-        throw lastError ?? TestSupportError("postgres did not start")
     }
 
     private init(executable: String, port: Int, directory: String, account: String?, durable: Bool, settings: [String: String]) {

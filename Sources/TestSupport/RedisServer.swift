@@ -5,7 +5,7 @@ import Glibc
 #endif
 
 /// A throwaway `redis-server` on a free loopback port and a unix socket, with no persistence.
-public final class RedisServer: Sendable {
+public final class RedisServer: TestServer {
     public let port: Int
     public let unixSocketPath: String
     public let password: String?
@@ -15,22 +15,11 @@ public final class RedisServer: Sendable {
     /// the rest share ``TestServers/redis()``.
     public static func start(password: String? = nil, extraArguments: [String] = []) async throws -> RedisServer {
         let executable = try Binaries.redisServer()
-        var lastError: Error?
-        // The free port can be taken between picking and binding it: try a few.
-        for _ in 0..<3 {
-            let directory = try ScratchDirectory.make("redis")
-            let server = RedisServer(
-                executable: executable, port: try Network.freePort(), directory: directory,
+        return try await startOnFreePort("redis-server") { port in
+            RedisServer(
+                executable: executable, port: port, directory: try ScratchDirectory.make("redis"),
                 password: password, extraArguments: extraArguments)
-            do {
-                try await server.start()
-                return server
-            } catch {
-                lastError = error
-                await server.stop()
-            }
         }
-        throw lastError ?? TestSupportError("redis-server did not start")
     }
 
     private init(executable: String, port: Int, directory: String, password: String?, extraArguments: [String]) {

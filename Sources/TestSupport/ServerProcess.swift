@@ -21,7 +21,7 @@ final class ServerProcess: @unchecked Sendable {
     let directory: String
     private let launch: Launch
     private let lock = NSLock()
-    private var current: ManagedProcess?
+    private var current: ChildProcess?
 
     init(name: String, directory: String, launch: Launch) {
         self.name = name
@@ -42,9 +42,9 @@ final class ServerProcess: @unchecked Sendable {
         if isRunning { return }
         var status = stat()
         let offset = stat(logPath, &status) == 0 ? Int(status.st_size) : 0
-        let process = try ManagedProcess(
-            executable: launch.executable, arguments: launch.arguments, logPath: logPath,
-            account: launch.account, cleanupDirectory: directory)
+        let process = try ChildProcess(
+            name: name, executable: launch.executable, arguments: launch.arguments, logPath: logPath,
+            account: launch.account, watchdogRemoving: directory)
         lock.withLock { current = process }
         let clock = ContinuousClock()
         let deadline = clock.now + timeout
@@ -53,7 +53,7 @@ final class ServerProcess: @unchecked Sendable {
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(20))
         }
-        await process.stop(signal: SIGKILL)
+        await process.kill()
         throw TestSupportError("\(name) did not start (\(launch.executable)); its log ends with:\n\(process.logTail())")
     }
 
@@ -74,5 +74,30 @@ final class ServerProcess: @unchecked Sendable {
         defer { try? handle.close() }
         try? handle.seek(toOffset: UInt64(offset))
         return String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+    }
+}
+
+/// A server the test support can start and stop.
+protocol TestServer: Sendable {
+    func start() async throws
+    func stop() async
+}
+
+extension TestServer {
+    /// Makes and starts a server on a free port, with a fresh port for each of three tries:
+    /// another process can take a free port between picking it and binding it.
+    static func startOnFreePort(_ label: String, _ make: (_ port: Int) throws -> Self) async throws -> Self {
+        var lastError: Error?
+        for _ in 0..<3 {
+            let server = try make(try Network.freePort())
+            do {
+                try await server.start()
+                return server
+            } catch {
+                lastError = error
+                await server.stop()
+            }
+        }
+        throw lastError ?? TestSupportError("\(label) did not start")
     }
 }

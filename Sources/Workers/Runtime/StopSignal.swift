@@ -25,24 +25,16 @@ public final class StopSignal: Sendable {
 
     /// Sleeps for `duration`, or less if the worker is told to stop meanwhile.
     public func sleep(for duration: Duration) async {
-        let id = UUID()
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: duration)
-            self?.wake(id)
-        }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.stopped { return true }
-                state.sleepers[id] = continuation
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
-        timer.cancel()
-    }
-
-    private func wake(_ id: UUID) {
-        state.withLock { $0.sleepers.removeValue(forKey: id) }?.resume()
+        await TimedWait.run(
+            timeout: duration,
+            park: { id, continuation in
+                state.withLock { state in
+                    if state.stopped { return false }
+                    state.sleepers[id] = continuation
+                    return true
+                }
+            },
+            unpark: { [weak self] id in self?.state.withLock { $0.sleepers.removeValue(forKey: id) } })
     }
 }
 
@@ -69,31 +61,45 @@ final class WakeSignal: Sendable {
 
     /// Returns when rung (now, if it was rung since the last wait) or after `timeout`.
     func wait(timeout: Duration) async {
-        let id = UUID()
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            self?.expire(id)
-        }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.rung {
-                    state.rung = false
+        await TimedWait.run(
+            timeout: timeout,
+            park: { id, continuation in
+                state.withLock { state in
+                    if state.rung {
+                        state.rung = false
+                        return false
+                    }
+                    state.waiter = (id, continuation)
                     return true
                 }
-                state.waiter = (id, continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
+            },
+            unpark: { [weak self] id in
+                self?.state.withLock { state in
+                    guard let waiter = state.waiter, waiter.id == id else { return nil }
+                    state.waiter = nil
+                    return waiter.continuation
+                }
+            })
+    }
+}
+
+/// A suspension that ends when whoever holds its continuation resumes it, or at its timeout.
+enum TimedWait {
+    /// `park` keeps the continuation under the caller's lock and returns true, or returns
+    /// false to go on at once; `unpark` takes it back at the timeout, unless a wake-up took it.
+    static func run(
+        timeout: Duration,
+        park: (UUID, CheckedContinuation<Void, Never>) -> Bool,
+        unpark: @escaping @Sendable (UUID) -> CheckedContinuation<Void, Never>?
+    ) async {
+        let id = UUID()
+        let timer = Task {
+            try? await Task.sleep(for: timeout)
+            unpark(id)?.resume()
+        }
+        await withCheckedContinuation { continuation in
+            if !park(id, continuation) { continuation.resume() }
         }
         timer.cancel()
-    }
-
-    private func expire(_ id: UUID) {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard let waiter = state.waiter, waiter.id == id else { return nil }
-            state.waiter = nil
-            return waiter.continuation
-        }
-        waiter?.resume()
     }
 }
