@@ -165,21 +165,22 @@ let package = Package(
         // Throwaway redis-server and postgres processes for tests and benchmarks.
         .target(name: "TestSupport"),
         // Benchmarks print figures beside a baseline measured in the same run; they are not tests.
+        .target(name: "BenchmarkSupport", path: "Benchmarks/Support"),
         .executableTarget(
             name: "redis-latency-bench",
-            dependencies: ["RedisClient", "TestSupport"],
+            dependencies: ["RedisClient", "TestSupport", "BenchmarkSupport"],
             path: "Benchmarks/RedisLatency"
         ),
         .executableTarget(
             name: "postgres-latency-bench",
-            dependencies: ["PostgresClient", "TestSupport"],
+            dependencies: ["PostgresClient", "TestSupport", "BenchmarkSupport"],
             path: "Benchmarks/PostgresLatency"
         ),
         // Worker runtime throughput and latency on a durable Postgres, beside a one-message-per-transaction loop.
         .executableTarget(
             name: "runtime-bench",
             dependencies: [
-                "WorkerRuntime", "TestSupport", "RedisClient", "PostgresClient", "Contracts",
+                "WorkerRuntime", "TestSupport", "RedisClient", "PostgresClient", "Contracts", "BenchmarkSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -187,7 +188,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "order-load-bench",
-            dependencies: ["TestSupport"],
+            dependencies: ["TestSupport", "BenchmarkSupport"],
             path: "Benchmarks/OrderLoad"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),

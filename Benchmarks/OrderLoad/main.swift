@@ -7,6 +7,7 @@
 // Every order is for a ticket of its own, so each request is a real reservation: XADD of the
 // command, the orders worker's transaction, its reply, and the HTTP answer.
 
+import BenchmarkSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -86,7 +87,7 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
                 let status = try await client.order(ticket, buyer: buyer)
                 let elapsed = ContinuousClock.now - start
                 guard status == 201 else { throw LoadError("an order answered \(status)") }
-                measured.append(Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)
+                measured.append(elapsed.seconds * 1000)
             }
             return measured
         }
@@ -95,12 +96,11 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
     for try await part in group { all += part }
     return all.sorted()
 }
-let elapsed = ContinuousClock.now - started
-let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
+let seconds = (ContinuousClock.now - started).seconds
+let figures = Latencies(latencies)
 print("POST /api/orders, \(options.clients) concurrent clients, \(latencies.count) orders (one ticket each), fsync on")
 print(String(format: "  p50 %.1f ms   p90 %.1f ms   p99 %.1f ms   max %.1f ms   %.0f orders/s",
-             percentile(0.5), percentile(0.9), percentile(0.99), latencies.last ?? 0, Double(latencies.count) / seconds))
+             figures.percentile(0.5), figures.percentile(0.9), figures.percentile(0.99), figures.sorted.last ?? 0, Double(latencies.count) / seconds))
 for process in processes { await process.terminate() }
 await redis.stop()
 await postgres.stop()

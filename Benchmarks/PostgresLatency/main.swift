@@ -4,6 +4,7 @@
 // Build in release: swift build -c release --scratch-path .build-pg --product postgres-latency-bench
 // BENCH_N sets the number of inserts (default 10,000); PGBENCH the pgbench binary.
 
+import BenchmarkSupport
 import Foundation
 import PostgresClient
 import TestSupport
@@ -16,21 +17,13 @@ struct Figures {
     var p99Micros: Double
 }
 
-func micros(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
-}
-
 /// Figures from per-operation samples (µs), each operation inserting `rowsPerSample` rows.
 func figures(_ label: String, samples: [Double], totalMicros: Double, rowsPerSample: Int) -> Figures {
-    let sorted = samples.sorted()
+    let latencies = Latencies(samples)
     return Figures(
         label: label,
         insertsPerSecond: Double(samples.count * rowsPerSample) / (totalMicros / 1e6),
-        meanMicros: sorted.reduce(0, +) / Double(sorted.count),
-        p50Micros: sorted[sorted.count / 2],
-        p99Micros: sorted[min(sorted.count - 1, sorted.count * 99 / 100)]
-    )
+        meanMicros: latencies.mean, p50Micros: latencies.percentile(0.5), p99Micros: latencies.percentile(0.99))
 }
 
 /// Times `count` runs of `operation`, after a short warm-up.
@@ -46,9 +39,9 @@ func measure(
     for _ in 0..<count {
         let before = clock.now
         try await operation()
-        samples.append(micros(clock.now - before))
+        samples.append((clock.now - before).microseconds)
     }
-    return figures(label, samples: samples, totalMicros: micros(clock.now - started), rowsPerSample: rowsPerSample)
+    return figures(label, samples: samples, totalMicros: (clock.now - started).microseconds, rowsPerSample: rowsPerSample)
 }
 
 /// Runs pgbench with one client on `script` for `transactions` transactions and reads the
@@ -93,14 +86,10 @@ func pgbench(_ label: String, url: String, script: String, mode: String, transac
 }
 
 func row(_ figures: Figures, versus baselines: [Figures] = []) -> String {
-    func cell(_ value: Double?, _ width: Int, _ format: String = "%.1f") -> String {
-        let text = value.map { String(format: format, $0) } ?? "-"
-        return String(repeating: " ", count: max(0, width - text.count)) + text
-    }
-    let ratios = baselines.map { cell(figures.insertsPerSecond / $0.insertsPerSecond, 9, "%.2f") }.joined()
-    return figures.label.padding(toLength: 40, withPad: " ", startingAt: 0)
-        + cell(figures.meanMicros, 10) + cell(figures.p50Micros, 10) + cell(figures.p99Micros, 10)
-        + cell(figures.insertsPerSecond, 11, "%.0f") + ratios
+    let ratios = baselines.map { Table.cell(figures.insertsPerSecond / $0.insertsPerSecond, 9, "%.2f") }.joined()
+    return Table.label(figures.label, 40)
+        + Table.cell(figures.meanMicros, 10) + Table.cell(figures.p50Micros, 10) + Table.cell(figures.p99Micros, 10)
+        + Table.cell(figures.insertsPerSecond, 11, "%.0f") + ratios
 }
 
 let environment = ProcessInfo.processInfo.environment

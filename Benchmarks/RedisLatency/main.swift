@@ -2,6 +2,7 @@
 // in the same run. Uses REDIS_URL when set, else starts its own redis-server.
 // Build in release: swift build -c release --scratch-path .build-redis --product redis-latency-bench
 
+import BenchmarkSupport
 import Foundation
 import RedisClient
 import TestSupport
@@ -14,11 +15,6 @@ struct Figures {
     var p99Micros: Double?
 }
 
-func micros(_ duration: Duration) -> Double {
-    let (seconds, attoseconds) = duration.components
-    return Double(seconds) * 1e6 + Double(attoseconds) / 1e12
-}
-
 /// `count` sequential PINGs, each one timed.
 func sequentialPings(_ label: String, _ redis: some RedisCommandSender, count: Int) async throws -> Figures {
     for _ in 0..<1000 { try await redis.ping() }  // warm-up
@@ -29,17 +25,13 @@ func sequentialPings(_ label: String, _ redis: some RedisCommandSender, count: I
     for _ in 0..<count {
         let before = clock.now
         try await redis.ping()
-        samples.append(micros(clock.now - before))
+        samples.append((clock.now - before).microseconds)
     }
-    let total = micros(clock.now - started)
-    samples.sort()
+    let total = (clock.now - started).seconds
+    let latencies = Latencies(samples)
     return Figures(
-        label: label,
-        opsPerSecond: Double(count) / (total / 1e6),
-        meanMicros: samples.reduce(0, +) / Double(count),
-        p50Micros: samples[count / 2],
-        p99Micros: samples[min(count - 1, count * 99 / 100)]
-    )
+        label: label, opsPerSecond: Double(count) / total,
+        meanMicros: latencies.mean, p50Micros: latencies.percentile(0.5), p99Micros: latencies.percentile(0.99))
 }
 
 /// `callers` tasks sharing the pool, `count` PINGs in all: throughput only.
@@ -52,7 +44,7 @@ func concurrentPings(_ label: String, _ redis: RedisClient, callers: Int, count:
         }
         try await group.waitForAll()
     }
-    return Figures(label: label, opsPerSecond: Double(count) / (micros(clock.now - started) / 1e6))
+    return Figures(label: label, opsPerSecond: Double(count) / (clock.now - started).seconds)
 }
 
 /// Runs `redis-benchmark -t ping_mbulk --csv` and reads its one result line.
@@ -86,14 +78,10 @@ func redisBenchmark(_ configuration: RedisConfiguration, clients: Int, count: In
 }
 
 func row(_ figures: Figures, baseline: Figures?) -> String {
-    func cell(_ value: Double?, _ width: Int, _ format: String = "%.1f") -> String {
-        let text = value.map { String(format: format, $0) } ?? "-"
-        return String(repeating: " ", count: max(0, width - text.count)) + text
-    }
     let ratio = baseline.map { figures.opsPerSecond / $0.opsPerSecond }
-    return figures.label.padding(toLength: 28, withPad: " ", startingAt: 0)
-        + cell(figures.meanMicros, 9) + cell(figures.p50Micros, 9) + cell(figures.p99Micros, 9)
-        + cell(figures.opsPerSecond, 11, "%.0f") + cell(ratio, 9, "%.2f")
+    return Table.label(figures.label, 28)
+        + Table.cell(figures.meanMicros, 9) + Table.cell(figures.p50Micros, 9) + Table.cell(figures.p99Micros, 9)
+        + Table.cell(figures.opsPerSecond, 11, "%.0f") + Table.cell(ratio, 9, "%.2f")
 }
 
 let environment = ProcessInfo.processInfo.environment

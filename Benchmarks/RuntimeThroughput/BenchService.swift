@@ -49,7 +49,7 @@ enum Bench {
 }
 
 /// `worker` mode: one Worker in a ServiceGroup, so SIGTERM drains the batch in flight and exits 0.
-func runWorker(_ options: WorkerOptions) async throws {
+func runWorker(_ options: BenchWorkerOptions) async throws {
     var configuration = WorkerConfiguration()
     configuration.redisURL = options.redisURL
     configuration.databaseURL = options.databaseURL

@@ -40,7 +40,7 @@ struct Flags {
     }
 }
 
-struct WorkerOptions {
+struct BenchWorkerOptions {
     var redisURL: String
     var databaseURL: String
     var prefix: String

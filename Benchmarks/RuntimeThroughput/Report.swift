@@ -1,25 +1,22 @@
+import BenchmarkSupport
 import Foundation
 
 /// The table, then per phase the figures behind it: wall times, queueing latency, exit codes, CPU.
 func printReport(options: RunOptions, durability: [(String, String)], baselines: [Double], results: [RuntimeResult]) {
     let baseline = baselines.max() ?? .nan
-    func cell(_ text: String, _ width: Int) -> String {
-        String(repeating: " ", count: max(0, width - text.count)) + text
-    }
-    func number(_ value: Double?, _ format: String) -> String {
-        value.map { String(format: format, $0) } ?? "-"
-    }
+    let cell = Table.cell(_:_:) as (String, Int) -> String
+    let number = Table.number
     print("server: " + durability.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
     print("batch size: \(options.batchSize.map(String.init) ?? "100 (default)"), pre-loaded: \(options.messages), paced: \(options.pacedRate)/s for \(options.pacedSeconds) s")
     print()
-    let header = "".padding(toLength: 24, withPad: " ", startingAt: 0)
+    let header = Table.label("", 24)
         + cell("msg/s", 9) + cell("× base", 9) + cell("p50 ms", 9) + cell("p99 ms", 9) + cell("peak RSS MB", 13)
     print(header)
-    print("baseline (1 msg/txn)".padding(toLength: 24, withPad: " ", startingAt: 0)
+    print(Table.label("baseline (1 msg/txn)", 24)
         + cell(number(baseline, "%.0f"), 9) + cell("1.00", 9) + cell("-", 9) + cell("-", 9) + cell("-", 13))
     for result in results {
         let rss = result.peakRSS.map { number($0, "%.1f") }.joined(separator: "/")
-        print("runtime, \(result.workers) worker\(result.workers == 1 ? "" : "s")".padding(toLength: 24, withPad: " ", startingAt: 0)
+        print(Table.label("runtime, \(result.workers) worker\(result.workers == 1 ? "" : "s")", 24)
             + cell(number(result.messagesPerSecond, "%.0f"), 9)
             + cell(number(result.messagesPerSecond / baseline, "%.2f"), 9)
             + cell(number(result.paced.p50Milliseconds, "%.1f"), 9)

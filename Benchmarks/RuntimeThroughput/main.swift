@@ -15,7 +15,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 do {
     switch arguments.first {
     case "worker":
-        try await runWorker(try WorkerOptions(try Flags(arguments.dropFirst())))
+        try await runWorker(try BenchWorkerOptions(try Flags(arguments.dropFirst())))
     case "run":
         try await runBenchmark(try RunOptions(try Flags(arguments.dropFirst())))
     default:
