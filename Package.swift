@@ -218,6 +218,7 @@ let package = Package(
             name: "WorkerRuntimeTests",
             dependencies: [
                 "WorkerRuntime", "TestSupport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),

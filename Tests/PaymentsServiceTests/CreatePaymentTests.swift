@@ -51,6 +51,41 @@ struct CreatePaymentTests {
         try await fixture.stop()
     }
 
+    @Test("after a declined card the payer can pay with another: a fresh idempotency key, one charge, one payment")
+    func anotherCardAfterDecline() async throws {
+        let fixture = try await PaymentsFixture.start()
+        let user = RecordID.make()
+        let order = try await fixture.createOrder(userID: user)
+
+        #expect(try await fixture.pay(order, token: TestGateway.decliningToken, userID: user).status == 402)
+        #expect(try await fixture.pay(order, token: TestGateway.decliningToken, userID: user).status == 402)
+        let paid = try await fixture.pay(order, token: TestGateway.approvingToken, userID: user)
+        #expect(paid.status == 201, "\(paid)")
+        #expect(fixture.gateway.charges.map(\.request.idempotencyKey) == [order, "\(order):1", "\(order):2"])
+        #expect(try await fixture.payments(for: order).count == 1)
+        #expect(try await fixture.outboxCount() == 1)
+        try await fixture.stop()
+    }
+
+    @Test("another card while a charge's answer is unknown is refused, not charged under a new key")
+    func anotherCardWhileUnknown() async throws {
+        // The first charge is made but its answer lost, three times over: the command stays
+        // pending with its key in use.
+        let fixture = try await PaymentsFixture.start(gateway: RecordingGateway(losingFirstAnswers: 100))
+        let user = RecordID.make()
+        let order = try await fixture.createOrder(userID: user)
+        async let first = fixture.pay(order, token: TestGateway.approvingToken, userID: user)
+        try await fixture.waitFor("the first charge") { !fixture.gateway.charges.isEmpty }
+
+        fixture.gateway.stopLosingAnswers()
+        let other = try await fixture.pay(order, token: "tok_mastercard", userID: user)
+        #expect(other.status == 400, "\(other)")
+        #expect(try await first.status == 201)
+        #expect(Set(fixture.gateway.charges.map(\.request.idempotencyKey)) == [order])
+        #expect(try await fixture.payments(for: order).count == 1)
+        try await fixture.stop()
+    }
+
     @Test("a token the gateway does not know answers 400 naming the token")
     func invalidToken() async throws {
         let fixture = try await PaymentsFixture.start()

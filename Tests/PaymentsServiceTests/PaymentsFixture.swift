@@ -99,6 +99,10 @@ final class RecordingGateway: PaymentGateway {
     }
 
     var charges: [(request: ChargeRequest, result: ChargeResult)] { state.withLock { $0.charges } }
+
+    func stopLosingAnswers() {
+        state.withLock { $0.answersToLose = 0 }
+    }
     var refunds: [RefundRequest] { state.withLock { $0.refunds } }
 
     func charge(_ request: ChargeRequest) async throws -> ChargeResult {

@@ -3,8 +3,9 @@ import Foundation
 import PostgresClient
 import WorkerRuntime
 
-/// CreatePayment: the payer's own, live, unpaid order is charged through the gateway, with the
-/// order id as idempotency key, and the payment recorded and announced.
+/// CreatePayment: the payer's own, live, unpaid order is charged through the gateway, and the
+/// payment recorded and announced. The idempotency key is the order id, plus the number of
+/// declined charges once there has been one (see ``chargeKey(order:declined:)``).
 struct CreatePaymentHandler: Sendable {
     let gateway: any PaymentGateway
 
@@ -28,13 +29,13 @@ struct CreatePaymentHandler: Sendable {
         // The lock keeps a concurrent cancellation (or a second copy of this worker paying the
         // same order) waiting until this payment is committed or refused.
         let orders = try await context.query("""
-            SELECT user_id, price_cents, status FROM payments.orders WHERE id = \(input.orderID) FOR UPDATE
+            SELECT user_id, price_cents, status, declined_charges FROM payments.orders WHERE id = \(input.orderID) FOR UPDATE
             """)
         guard let order = orders.first else {
             context.reject(status: 404, "Order not found")
             return
         }
-        let (ownerID, priceCents, status) = try order.decode((UUID, Int, String).self)
+        let (ownerID, priceCents, status, declined) = try order.decode((UUID, Int, String, Int).self)
         // Someone else's order answers as if it did not exist: ids are not to be probed.
         guard ownerID.uuidString.lowercased() == userID else {
             context.reject(status: 404, "Order not found")
@@ -53,15 +54,23 @@ struct CreatePaymentHandler: Sendable {
         let orderText = input.orderID.uuidString.lowercased()
         let result = try await gateway.charge(ChargeRequest(
             amountCents: priceCents, currency: PaymentsService.currency, token: input.token,
-            description: "Order \(orderText)", idempotencyKey: orderText))
+            description: "Order \(orderText)", idempotencyKey: Self.chargeKey(order: orderText, declined: declined)))
         switch result {
         case .declined(let reason):
+            try await context.execute("UPDATE payments.orders SET declined_charges = declined_charges + 1 WHERE id = \(input.orderID)")
             context.reject(status: 402, "Payment declined: \(reason)")
         case .invalid(let reason, let field):
             context.reject(status: 400, reason, field: field)
         case .charged(let chargeID):
             try await record(chargeID: chargeID, orderID: input.orderID, context)
         }
+    }
+
+    /// A new key only after a decline, which the provider answered for sure: every other
+    /// outcome (charged, invalid, an answer lost on the way) keeps the key, so a repeat can only
+    /// replay the charge the provider may already have made, never make a second one.
+    static func chargeKey(order: String, declined: Int) -> String {
+        declined == 0 ? order : "\(order):\(declined)"
     }
 
     private func record(chargeID: String, orderID: UUID, _ context: MessageContext) async throws {

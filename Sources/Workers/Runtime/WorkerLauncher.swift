@@ -34,9 +34,12 @@ public struct WorkerOptions: ParsableArguments {
 
     public init() {}
 
-    /// Environment first, then the flags given on the command line on top.
-    public func configuration(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> WorkerConfiguration {
-        var overrides = environment
+    /// The service's `defaults` first, then the environment, then the flags given on the
+    /// command line on top.
+    public func configuration(
+        environment: [String: String] = ProcessInfo.processInfo.environment, defaults: [String: String] = [:]
+    ) throws -> WorkerConfiguration {
+        var overrides = defaults.merging(environment) { _, set in set }
         if let redisURL { overrides["REDIS_URL"] = redisURL }
         if let databaseURL { overrides["DATABASE_URL"] = databaseURL }
         if let keyPrefix { overrides["KEY_PREFIX"] = keyPrefix }
@@ -62,11 +65,14 @@ public struct WorkerOptions: ParsableArguments {
 /// metrics, and run the worker (and its operations endpoints, when a port is set) in a
 /// `ServiceGroup` that turns SIGTERM and SIGINT into a graceful shutdown.
 public enum WorkerLauncher {
+    /// - Parameter defaults: settings this service wants unless the environment or a flag says
+    ///   otherwise, by environment name (`["BATCH_SIZE": "10"]`).
     public static func run(
         _ options: WorkerOptions,
+        defaults: [String: String] = [:],
         service makeService: (WorkerConfiguration) throws -> ServiceDefinition
     ) async throws {
-        let configuration = try options.configuration()
+        let configuration = try options.configuration(defaults: defaults)
         let registry = ProcessObservability.bootstrap(try options.logSettings())
         let service = try makeService(configuration)
         let logger = Logger(label: "\(service.name)-worker")

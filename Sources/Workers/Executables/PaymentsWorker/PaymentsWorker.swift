@@ -10,6 +10,8 @@ struct PaymentsWorker: AsyncParsableCommand {
     @OptionGroup var options: WorkerOptions
 
     func run() async throws {
-        try await WorkerLauncher.run(options) { try PaymentsService.definition(configuration: $0) }
+        // Charges are made inside the batch's transaction: small batches keep one slow gateway
+        // answer from holding many payments (and their order rows) for long.
+        try await WorkerLauncher.run(options, defaults: ["BATCH_SIZE": "10"]) { try PaymentsService.definition(configuration: $0) }
     }
 }
