@@ -32,6 +32,16 @@ struct AdminFixture {
         return ids
     }
 
+    /// Has `group` (created at the start of the stream if new) read its next `count` entries
+    /// and acknowledge them, as a worker that handled them would; returns their ids.
+    @discardableResult
+    func handle(_ count: Int, of stream: String, by group: String) async throws -> [String] {
+        try await redis.xgroupCreate(stream, group: group, startID: "0")
+        let ids = try await redis.xreadgroup(group: group, consumer: "\(group)-1", stream: stream, count: count).map(\.id)
+        try await redis.xack(stream, group: group, ids: ids)
+        return ids
+    }
+
     /// Writes a dead letter as a worker does: the entry is added, delivered to `group`, then
     /// moved by the runtime's own dead-letter script. Returns the letter's id.
     @discardableResult
@@ -56,16 +66,6 @@ struct AdminFixture {
         } catch {
             return nil
         }
-    }
-
-    /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-    func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return true }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        return try await condition()
     }
 
     func close() async {

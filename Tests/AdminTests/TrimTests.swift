@@ -12,13 +12,11 @@ struct TrimTests {
         let redis = fixture.redis
         let stream = fixture.keys.events(.ticketCreated)
         let ids = try await fixture.publish(10, to: stream)
-        try await redis.xgroupCreate(stream, group: "a", startID: "0")
-        try await redis.xgroupCreate(stream, group: "b", startID: "0")
         // a: read the first six, acknowledged all but the 4th and 6th. b: read eight, acknowledged all.
+        try await redis.xgroupCreate(stream, group: "a", startID: "0")
         _ = try await redis.xreadgroup(group: "a", consumer: "a-1", stream: stream, count: 6)
         try await redis.xack(stream, group: "a", ids: [ids[0], ids[1], ids[2], ids[4]])
-        _ = try await redis.xreadgroup(group: "b", consumer: "b-1", stream: stream, count: 8)
-        try await redis.xack(stream, group: "b", ids: Array(ids[0..<8]))
+        try await fixture.handle(8, of: stream, by: "b")
 
         let dry = try await fixture.admin.trim(dryRun: true)
         #expect(dry.streams.map(\.name) == [stream])
@@ -52,11 +50,9 @@ struct TrimTests {
     func unreadGroupKeepsAll() async throws {
         let fixture = try await AdminFixture.make()
         let stream = fixture.keys.commands(.tickets)
-        let ids = try await fixture.publish(4, to: stream)
-        try await fixture.redis.xgroupCreate(stream, group: "a", startID: "0")
+        try await fixture.publish(4, to: stream)
+        try await fixture.handle(4, of: stream, by: "a")
         try await fixture.redis.xgroupCreate(stream, group: "b", startID: "0")
-        _ = try await fixture.redis.xreadgroup(group: "a", consumer: "a-1", stream: stream, count: 4)
-        try await fixture.redis.xack(stream, group: "a", ids: ids)
         let report = try await fixture.admin.trim(dryRun: false)
         #expect(report.streams.first?.removed == 0)
         #expect(report.streams.first?.keepFrom == "0-1")
@@ -93,9 +89,7 @@ struct TrimTests {
         let fixture = try await AdminFixture.make()
         let stream = fixture.keys.events(.orderCancelled)
         let ids = try await fixture.publish(5, to: stream)
-        try await fixture.redis.xgroupCreate(stream, group: "a", startID: "0")
-        _ = try await fixture.redis.xreadgroup(group: "a", consumer: "a-1", stream: stream, count: 5)
-        try await fixture.redis.xack(stream, group: "a", ids: ids)
+        try await fixture.handle(5, of: stream, by: "a")
 
         let plan = try #require(try await fixture.admin.trimPlan(stream))
         #expect(plan.keepFrom == StreamID(ids[4])?.successor)
