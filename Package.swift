@@ -157,6 +157,18 @@ let package = Package(
             ],
             path: "Sources/API/Main"
         ),
+        // The admin tool: reports on streams, dead letters, trimming and the expiration
+        // schedule, as a library the tests call and a thin executable.
+        .target(
+            name: "Admin",
+            dependencies: ["Contracts", "RedisClient", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Admin/App"
+        ),
+        .executableTarget(
+            name: "ticketing-admin",
+            dependencies: ["Admin", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/Admin/Main"
+        ),
         // Runs a service in-process for its tests, with a database and key prefix of its own.
         .target(
             name: "FleetTestSupport",
@@ -221,6 +233,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
+        ),
+        .testTarget(
+            name: "AdminTests",
+            dependencies: ["Admin", "FleetTestSupport", "WorkerRuntime", "ExpirationService", "TestSupport", "Contracts", "RedisClient", "PostgresClient"]
         ),
         .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
         .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),

@@ -19,6 +19,9 @@ public struct KeySpace: Sendable, Hashable {
     /// `<prefix>:replies:<instance>`: answers for one API instance.
     public func replies(_ instance: String) -> String { "\(prefix):replies:\(instance)" }
 
+    /// Whether `key` is an API instance's reply stream.
+    public func isReplies(_ key: String) -> Bool { key.hasPrefix("\(prefix):replies:") }
+
     /// `<prefix>:dead:<stream>`: entries given up on, kept with their last error for replay.
     public func dead(_ stream: String) -> String { "\(prefix):dead:\(stream)" }
 
@@ -34,6 +37,17 @@ public struct KeySpace: Sendable, Hashable {
 
     /// `<prefix>:expirations`: the sorted set of orders due to expire, scored by due time.
     public var expirations: String { "\(prefix):expirations" }
+
+    /// The `SCAN … MATCH` pattern of every key under the prefix. Glob characters in the prefix
+    /// are escaped, so a prefix such as `a[1]` matches only itself.
+    public var everyKeyPattern: String {
+        var pattern = ""
+        for character in prefix {
+            if "*?[]\\".contains(character) { pattern.append("\\") }
+            pattern.append(character)
+        }
+        return pattern + ":*"
+    }
 
     /// A key for tests and tools that need one of their own under the prefix.
     public func custom(_ suffix: String) -> String { "\(prefix):\(suffix)" }

@@ -27,6 +27,42 @@ extension RedisCommandSender {
         try await send(RedisCommand("EXISTS", arguments: keys)).asInt()
     }
 
+    /// `TYPE key`: what the key holds, or nil when there is no such key.
+    public func keyType(_ key: String) async throws -> RedisKeyType? {
+        let name = try await send("TYPE", key).asString()
+        if name == "none" { return nil }
+        return RedisKeyType(rawValue: name)
+    }
+
+    /// `SCAN cursor [MATCH pattern] [COUNT n] [TYPE type]`: one step of a scan. Start at
+    /// cursor `0` and call again with the returned cursor until it is `0` again; a key may
+    /// come back more than once.
+    public func scan(
+        cursor: String = "0", matching pattern: String? = nil, count: Int? = nil, type: RedisKeyType? = nil
+    ) async throws -> (cursor: String, keys: [String]) {
+        var command = RedisCommand("SCAN", cursor)
+        if let pattern { command.append(contentsOf: ["MATCH", pattern]) }
+        if let count { command.append(contentsOf: ["COUNT", count]) }
+        if let type { command.append(contentsOf: ["TYPE", type.rawValue]) }
+        let reply = try await send(command)
+        let parts = try reply.asArray()
+        guard parts.count == 2 else { throw RedisError.unexpected(reply, expected: "[cursor, keys]") }
+        return (try parts[0].asString(), try parts[1].asArray().map { try $0.asString() })
+    }
+
+    /// Every key matching `pattern` (and holding `type`), by a whole `SCAN`, which never blocks
+    /// the server the way `KEYS` does. Each key once, sorted.
+    public func scanAll(matching pattern: String, type: RedisKeyType? = nil, count: Int = 1000) async throws -> [String] {
+        var found = Set<String>()
+        var cursor = "0"
+        repeat {
+            let step = try await scan(cursor: cursor, matching: pattern, count: count, type: type)
+            found.formUnion(step.keys)
+            cursor = step.cursor
+        } while cursor != "0"
+        return found.sorted()
+    }
+
     /// `TIME`: the server's clock in microseconds since 1970.
     public func timeMicroseconds() async throws -> Int64 {
         let reply = try await send("TIME")
@@ -60,4 +96,17 @@ extension RedisCommandSender {
         }
         return fields
     }
+}
+
+/// What a key holds, as `TYPE` names it and `SCAN … TYPE` takes it.
+public struct RedisKeyType: RawRepresentable, Sendable, Hashable {
+    public let rawValue: String
+    public init(rawValue: String) { self.rawValue = rawValue }
+
+    public static let string = RedisKeyType(rawValue: "string")
+    public static let list = RedisKeyType(rawValue: "list")
+    public static let set = RedisKeyType(rawValue: "set")
+    public static let sortedSet = RedisKeyType(rawValue: "zset")
+    public static let hash = RedisKeyType(rawValue: "hash")
+    public static let stream = RedisKeyType(rawValue: "stream")
 }

@@ -79,6 +79,11 @@ extension RedisCommandSender {
         try await send("ZCARD", key).asInt()
     }
 
+    /// `ZCOUNT key min max`: how many members have a score in the range.
+    public func zcount(_ key: String, min: ScoreBound, max: ScoreBound) async throws -> Int {
+        try await send("ZCOUNT", key, min.argument, max.argument).asInt()
+    }
+
     /// `ZSCORE key member`: nil when the member is not there.
     public func zscore(_ key: String, member: String) async throws -> Double? {
         let reply = try await send("ZSCORE", key, member)

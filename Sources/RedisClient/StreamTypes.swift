@@ -189,3 +189,38 @@ struct ReplyMap {
     /// Nil when absent (older server) or null.
     func optionalInt(_ name: String) -> Int? { values[name]?.int }
 }
+
+/// A stream entry id, `<milliseconds>-<sequence>`, ordered as Redis orders them.
+public struct StreamID: Sendable, Hashable, Comparable, LosslessStringConvertible {
+    public let milliseconds: UInt64
+    public let sequence: UInt64
+
+    public init(milliseconds: UInt64, sequence: UInt64) {
+        self.milliseconds = milliseconds
+        self.sequence = sequence
+    }
+
+    /// Parses a complete id such as `1700000000000-3`; nil for anything else (`-`, `+`, `$`,
+    /// a bare time).
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 2, let milliseconds = UInt64(parts[0]), let sequence = UInt64(parts[1]) else { return nil }
+        self.init(milliseconds: milliseconds, sequence: sequence)
+    }
+
+    /// The smallest id there can be, `0-0`.
+    public static let zero = StreamID(milliseconds: 0, sequence: 0)
+
+    /// The id right after this one; nil after the largest id there can be.
+    public var successor: StreamID? {
+        if sequence < .max { return StreamID(milliseconds: milliseconds, sequence: sequence + 1) }
+        if milliseconds < .max { return StreamID(milliseconds: milliseconds + 1, sequence: 0) }
+        return nil
+    }
+
+    public var description: String { "\(milliseconds)-\(sequence)" }
+
+    public static func < (lhs: StreamID, rhs: StreamID) -> Bool {
+        (lhs.milliseconds, lhs.sequence) < (rhs.milliseconds, rhs.sequence)
+    }
+}

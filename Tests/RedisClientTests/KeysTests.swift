@@ -34,6 +34,21 @@ struct KeysTests {
         }
     }
 
+    @Test("SCAN finds every key under a pattern, of one type; TYPE names a key's type")
+    func scan() async throws {
+        try await withSharedClient { redis, prefix in
+            for i in 0..<30 { try await redis.xadd("\(prefix):s\(i)", fields: [("n", "1")]) }
+            try await redis.set("\(prefix):plain", "1")
+            try await redis.xadd("\(prefix)x:other", fields: [("n", "1")])
+            let streams = try await redis.scanAll(matching: "\(prefix):*", type: .stream, count: 7)
+            #expect(streams == (0..<30).map { "\(prefix):s\($0)" }.sorted())
+            #expect(try await redis.scanAll(matching: "\(prefix):*").count == 31)
+            #expect(try await redis.keyType("\(prefix):s0") == .stream)
+            #expect(try await redis.keyType("\(prefix):plain") == .string)
+            #expect(try await redis.keyType("\(prefix):missing") == nil)
+        }
+    }
+
     @Test("TIME is close to the local clock; PING; INFO parses into fields")
     func server() async throws {
         try await withSharedClient { redis, _ in

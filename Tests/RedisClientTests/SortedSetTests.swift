@@ -50,4 +50,15 @@ struct SortedSetTests {
             #expect(try await redis.zrangeByScore("\(prefix):none", min: 0, max: 1).isEmpty)
         }
     }
+
+    @Test("ZCOUNT counts members within score bounds")
+    func count() async throws {
+        try await withSharedClient { redis, prefix in
+            let key = "\(prefix):z"
+            try await redis.zadd(key, (1...10).map { SortedSetMember("m\($0)", score: Double($0)) })
+            #expect(try await redis.zcount(key, min: .negativeInfinity, max: 3) == 3)
+            #expect(try await redis.zcount(key, min: .exclusive(3), max: .positiveInfinity) == 7)
+            #expect(try await redis.zcount("\(prefix):none", min: .negativeInfinity, max: .positiveInfinity) == 0)
+        }
+    }
 }

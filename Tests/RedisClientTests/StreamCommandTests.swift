@@ -218,6 +218,18 @@ struct StreamCommandTests {
         }
     }
 
+    @Test("stream ids parse, order as Redis orders them, and have a successor")
+    func streamIDs() {
+        #expect(StreamID("1700000000000-3") == StreamID(milliseconds: 1_700_000_000_000, sequence: 3))
+        #expect(StreamID("5-2")! < StreamID("5-10")!)
+        #expect(StreamID("4-99")! < StreamID("5-0")!)
+        #expect(StreamID("5-2")?.successor == StreamID("5-3"))
+        #expect(StreamID(milliseconds: 5, sequence: .max).successor == StreamID("6-0"))
+        #expect(StreamID(milliseconds: .max, sequence: .max).successor == nil)
+        for text in ["-", "+", "$", "5", "5-", "-3", "a-1", "1-2-3"] { #expect(StreamID(text) == nil) }
+        #expect(StreamID.zero.description == "0-0")
+    }
+
     @Test("XREADGROUP on a group that does not exist fails with NOGROUP")
     func noGroup() async throws {
         try await withSharedClient { redis, prefix in

@@ -105,6 +105,33 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 
+    @Test("an event handled before that comes again as a new entry (published twice, replayed) is dropped by its id")
+    func eventAgainIsDuplicate() async throws {
+        let harness = try await Harness.make()
+        // No reply, as for every event: the inbox row has no reply status.
+        var service = ServiceDefinition(name: "counter")
+        service.on("thing", in: harness.stream) { message, context in
+            let body = try JSONDecoder().decode(ThingBody.self, from: Data(message.envelope.data.utf8))
+            context.execute("INSERT INTO effects (message_id, key) VALUES (\(message.envelope.id), \(body.key))")
+        }
+        let once = try await harness.publish("once")
+        try await harness.publish("other")
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .critical
+        let worker = Worker(configuration: harness.configuration(consumer: "a"), service: service, logger: logger)
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 2 })
+        try await harness.redis.xadd(harness.stream, fields: once.fields)
+        try await harness.publish("after")
+        #expect(try await harness.eventually { try await harness.effects()["after"] == 1 })
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.effects() == ["once": 1, "other": 1, "after": 1])
+        #expect(try await harness.redis.xlen(harness.keys.dead(harness.stream)) == 0)
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+
     @Test("a poison message reaches the dead-letter stream after N deliveries and blocks nothing")
     func poisonIsDeadLettered() async throws {
         let harness = try await Harness.make()

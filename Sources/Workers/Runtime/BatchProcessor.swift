@@ -172,7 +172,9 @@ struct BatchProcessor: Sendable {
         var seen: [UUID: Reply?] = [:]
         for row in rows {
             let (id, status, body) = try row.decode((UUID, Int32?, String?).self)
-            seen[id] = status.map { Reply(status: Int($0), body: body ?? "") }
+            // Not `seen[id] = status.map { … }`: there the subscript's type makes `map` produce a
+            // `Reply??`, nil for a message with no reply (an event), and that removes the key.
+            seen.updateValue(status.map { Reply(status: Int($0), body: body ?? "") }, forKey: id)
         }
         return seen
     }

@@ -5,11 +5,12 @@ import RedisClient
 /// Moves an entry to `<prefix>:dead:<stream>` and acknowledges it, in one script so that the
 /// copy and the acknowledgement happen together or not at all.
 ///
-/// The dead letter keeps every field of the entry and adds `dead_stream`, `dead_entry_id`,
-/// `dead_group`, `dead_error`, `dead_deliveries` and `dead_at`. An entry that is no longer
-/// pending for the group (another copy of the worker moved it first) is left alone.
+/// The dead letter keeps every field of the entry and adds the ``DeadLetterField``s
+/// (`dead_stream`, `dead_entry_id`, `dead_group`, `dead_error`, `dead_deliveries`, `dead_at`).
+/// An entry that is no longer pending for the group (another copy of the worker moved it
+/// first) is left alone.
 enum DeadLetters {
-    static let script = RedisScript(#"""
+    static let script = RedisScript("""
         -- KEYS: stream, dead-letter stream, failures hash
         -- ARGV: group, entry id, error (empty: the one recorded in the failures hash), deliveries, failures field, now
         if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
@@ -26,13 +27,14 @@ enum DeadLetters {
                 command[#command + 1] = value
             end
         end
-        for _, value in ipairs({'dead_stream', KEYS[1], 'dead_entry_id', ARGV[2], 'dead_group', ARGV[1],
-                                'dead_error', err, 'dead_deliveries', ARGV[4], 'dead_at', ARGV[6]}) do
+        for _, value in ipairs({'\(DeadLetterField.stream)', KEYS[1], '\(DeadLetterField.entryID)', ARGV[2],
+                                '\(DeadLetterField.group)', ARGV[1], '\(DeadLetterField.error)', err,
+                                '\(DeadLetterField.deliveries)', ARGV[4], '\(DeadLetterField.at)', ARGV[6]}) do
             command[#command + 1] = value
         end
         redis.call('HDEL', KEYS[3], ARGV[5])
         return redis.call(unpack(command))
-        """#)
+        """)
 
     /// Moves one entry; returns the dead letter's id, or nil when the entry was not pending.
     @discardableResult
