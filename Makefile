@@ -17,5 +17,7 @@ release:
 	$(SWIFT) build -c release
 
 # Redis and PostgreSQL (data in .data/), then the services, in the foreground; Ctrl-C stops all.
+# More copies of a worker: `make run ORDERS=3` (also AUTH, TICKETS, EXPIRATION, PAYMENTS); make
+# passes variables given on its command line to the script's environment.
 run: release
 	scripts/run-local.sh
