@@ -6,7 +6,13 @@
 #
 #   REDIS_PORT  Redis port on 127.0.0.1 (default 6379)
 #   PG_PORT     PostgreSQL port on 127.0.0.1 (default 5432)
-#   API_PORT    the HTTP API's port on 127.0.0.1 (default 3000)
+#   API_PORT    the HTTP API's port on 127.0.0.1 (default 3000); it serves /metrics there too
+#   AUTH TICKETS ORDERS EXPIRATION PAYMENTS
+#               how many copies of that worker to start (default 1 each; 0 starts none), e.g.
+#               `make run ORDERS=3`; copies after the first are named orders-worker.2, .3, …
+#   METRICS_PORT_BASE
+#               the workers' METRICS_PORT on 127.0.0.1 (their /metrics, /healthz, /readyz):
+#               the first worker gets this port, each next process the next (default 9400)
 #   POSTGRES_BIN  folder of initdb/postgres (default: the newest /usr/lib/postgresql/*/bin)
 # shellcheck disable=SC2317  # force and stop_all run from traps, which shellcheck does not follow
 set -euo pipefail
@@ -17,24 +23,55 @@ cd "$repo"
 REDIS_PORT=${REDIS_PORT:-6379}
 PG_PORT=${PG_PORT:-5432}
 API_PORT=${API_PORT:-3000}
+METRICS_PORT_BASE=${METRICS_PORT_BASE:-9400}
 data="$repo/.data"
 database=ticketing
-
-# Service executables to start once Redis and Postgres are up, in this order, each as
-# .build/release/<name> (so `make run` will then need `make release` first).
-# None exists yet, so the list is empty and `make run` starts only Redis and Postgres.
-services=(auth-worker tickets-worker orders-worker expiration-worker payments-worker api)
 
 die() { echo "run-local: $*" >&2; exit 1; }
 say() { echo "run-local: $*"; }
 
-for variable in REDIS_PORT PG_PORT API_PORT; do
+for variable in REDIS_PORT PG_PORT API_PORT METRICS_PORT_BASE; do
     port=${!variable}
     if ! [[ "$port" =~ ^[0-9]+$ ]] || [ "$port" -lt 1 ] || [ "$port" -gt 65535 ]; then
         die "$variable=$port is not a port number"
     fi
 done
 [ "$REDIS_PORT" != "$PG_PORT" ] || die "REDIS_PORT and PG_PORT are both $PG_PORT; give them different ports"
+
+# The service processes to start once Redis and Postgres are up, in this order: each worker
+# as many times as its variable says, then the API. Each runs .build/release/<executable>
+# (so `make run` needs `make release` first). Every copy of a worker is one more consumer in
+# its service's group, so the copies share that service's streams with no other setting.
+workers=(auth-worker:AUTH tickets-worker:TICKETS orders-worker:ORDERS expiration-worker:EXPIRATION payments-worker:PAYMENTS)
+services=()                  # process names in start order
+declare -A executable_of=()  # process name -> executable
+declare -A metrics_port=()   # worker process name -> its METRICS_PORT
+next_metrics_port=$METRICS_PORT_BASE
+for entry in "${workers[@]}"; do
+    executable=${entry%%:*}
+    variable=${entry##*:}
+    copies=${!variable:-1}
+    if ! [[ "$copies" =~ ^[0-9]+$ ]] || [ "$copies" -gt 32 ]; then
+        die "$variable=$copies is not a number of copies of $executable (0 to 32)"
+    fi
+    for ((copy = 1; copy <= copies; copy++)); do
+        name=$executable
+        [ "$copy" -eq 1 ] || name="$executable.$copy"
+        services+=("$name")
+        executable_of[$name]=$executable
+        metrics_port[$name]=$next_metrics_port
+        next_metrics_port=$((next_metrics_port + 1))
+    done
+done
+services+=(api)
+executable_of[api]=api
+[ "$next_metrics_port" -le 65536 ] || die "METRICS_PORT_BASE=$METRICS_PORT_BASE leaves too few ports for ${#metrics_port[@]} workers; choose a lower one"
+for name in "${!metrics_port[@]}"; do
+    case "${metrics_port[$name]}" in
+        "$REDIS_PORT" | "$PG_PORT" | "$API_PORT")
+            die "$name's metrics port ${metrics_port[$name]} is also Redis's, Postgres's or the API's; choose another METRICS_PORT_BASE" ;;
+    esac
+done
 
 "$repo/scripts/install-prerequisites.sh"
 
@@ -138,6 +175,11 @@ for variable in REDIS_PORT PG_PORT API_PORT; do
     ! port_in_use "${!variable}" \
         || die "port ${!variable} on 127.0.0.1 is in use; choose a free one with $variable, e.g. $variable=$((${!variable} + 1)) make run"
 done
+for name in "${services[@]}"; do
+    [ -n "${metrics_port[$name]:-}" ] || continue
+    ! port_in_use "${metrics_port[$name]}" \
+        || die "port ${metrics_port[$name]} on 127.0.0.1 (for $name's metrics) is in use; choose other ports with METRICS_PORT_BASE, e.g. METRICS_PORT_BASE=$((METRICS_PORT_BASE + 100)) make run"
+done
 
 pgdata="$data/postgres"
 as_postgres=()
@@ -208,17 +250,38 @@ export DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$database"
 
 # --- services ------------------------------------------------------------------------------
 
-# Starts every executable listed in `services` (top of this file) with REDIS_URL,
-# DATABASE_URL and PORT (the API's) in its environment.
+# Starts every process listed in `services` (top of this file) with REDIS_URL, DATABASE_URL,
+# PORT (the API's) and, for a worker, a METRICS_PORT of its own in its environment.
 export PORT="$API_PORT"
 start_services() {
-    local name
+    local name executable
     for name in "${services[@]}"; do
-        [ -x "$repo/.build/release/$name" ] || die ".build/release/$name is missing; build it with \`make release\`"
-        start_in "$repo" "$name" "$repo/.build/release/$name"
+        executable=${executable_of[$name]}
+        [ -x "$repo/.build/release/$executable" ] || die ".build/release/$executable is missing; build it with \`make release\`"
+    done
+    for name in "${services[@]}"; do
+        executable=${executable_of[$name]}
+        if [ -n "${metrics_port[$name]:-}" ]; then
+            start_in "$repo" "$name" env METRICS_PORT="${metrics_port[$name]}" "$repo/.build/release/$executable"
+        else
+            start_in "$repo" "$name" "$repo/.build/release/$executable"
+        fi
     done
 }
 start_services
+
+# The workers' metrics listeners, one line each, for the banner.
+metrics_lines() {
+    local name
+    for name in "${services[@]}"; do
+        [ -n "${metrics_port[$name]:-}" ] || continue
+        printf '    %-*s http://127.0.0.1:%s/metrics  (/healthz, /readyz)\n' "$width" "$name" "${metrics_port[$name]}"
+    done
+}
+first_worker=""
+for name in "${services[@]}"; do
+    if [ -n "${metrics_port[$name]:-}" ]; then first_worker=$name; break; fi
+done
 
 cat <<INFO
 
@@ -228,6 +291,15 @@ cat <<INFO
 
   REDIS_URL=$REDIS_URL
   DATABASE_URL=$DATABASE_URL
+
+  metrics (Prometheus text):
+    $(printf '%-*s' "$width" api) http://127.0.0.1:$API_PORT/metrics
+$(metrics_lines)
+$([ -z "$first_worker" ] || echo "    try: curl -s http://127.0.0.1:${metrics_port[$first_worker]}/metrics | head")
+
+  one more copy of a worker, in another terminal (any free METRICS_PORT, or none):
+    REDIS_URL=$REDIS_URL DATABASE_URL=$DATABASE_URL \\
+        METRICS_PORT=$next_metrics_port .build/release/orders-worker
 
   look inside:  redis-cli -p $REDIS_PORT
                 psql -h 127.0.0.1 -p $PG_PORT -U postgres -d $database
