@@ -38,8 +38,7 @@ struct Api: AsyncParsableCommand {
     // The signing key has no flag on purpose: flags show up in `ps`. It comes from JWT_KEY only.
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        var overrides = environment
+        var overrides = ProcessInfo.processInfo.environment
         if let redisURL { overrides["REDIS_URL"] = redisURL }
         if let databaseURL { overrides["DATABASE_URL"] = databaseURL }
         if let keyPrefix { overrides["KEY_PREFIX"] = keyPrefix }

@@ -28,6 +28,7 @@ struct CommandBus: Sendable {
     let replyStream: String
     let waiters: ReplyWaiters
     let timeout: Duration
+    let roundTrips = CommandRoundTrips()
 
     /// Records the sender, appends the command (user id from the verified session only), and
     /// waits up to the timeout for its reply.
@@ -54,8 +55,7 @@ struct CommandBus: Sendable {
             throw error
         }
         let reply = await waiters.wait(for: idText, token: token, timeout: timeout)
-        Timer(label: "api_command_duration_seconds", dimensions: [("service", C.service.rawValue), ("outcome", reply == nil ? "pending" : "replied")])
-            .record(duration: ContinuousClock.now - started)
+        roundTrips.record(ContinuousClock.now - started, service: C.service, replied: reply != nil)
         return reply.map(CommandOutcome.replied) ?? .pending(id)
     }
 
@@ -66,4 +66,23 @@ struct CommandBus: Sendable {
     }
 
     private func recordKey(_ id: String) -> String { keys.custom("command-owners:\(id)") }
+}
+
+/// `api_command_duration_seconds` by service and outcome, made once rather than looked up in
+/// the metrics registry for every command.
+struct CommandRoundTrips: Sendable {
+    private let timers: [ServiceName: (replied: Timer, pending: Timer)]
+
+    init() {
+        func timer(_ service: ServiceName, _ outcome: String) -> Timer {
+            Timer(label: "api_command_duration_seconds", dimensions: [("service", service.rawValue), ("outcome", outcome)])
+        }
+        timers = Dictionary(uniqueKeysWithValues: ServiceName.allCases.map { ($0, (timer($0, "replied"), timer($0, "pending"))) })
+    }
+
+    /// `replied`: the reply came within the wait; otherwise the request answered 202.
+    func record(_ duration: Duration, service: ServiceName, replied: Bool) {
+        guard let timers = timers[service] else { return }
+        (replied ? timers.replied : timers.pending).record(duration: duration)
+    }
 }
