@@ -5,12 +5,26 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import Synchronization
 
 /// Small loopback helpers: a free port, and whether something listens on one.
 enum Network {
-    /// A port the kernel just handed out for 127.0.0.1. Another process could take it before
-    /// the server binds it, so servers retry start-up on a fresh port when binding fails.
+    /// A port the kernel just handed out for 127.0.0.1, and never one this process was given
+    /// before: the kernel may hand out the same free port twice in a row, and a test that asks
+    /// for several ports before binding any (a fleet: the API's and each worker's) would then
+    /// start two listeners on one. Another process could still take it before the server binds
+    /// it, so servers retry start-up on a fresh port when binding fails.
     static func freePort() throws -> Int {
+        for _ in 0..<100 {
+            let port = try kernelFreePort()
+            if handedOut.withLock({ $0.insert(port).inserted }) { return port }
+        }
+        throw TestSupportError("the kernel kept handing out ports this process was already given")
+    }
+
+    private static let handedOut = Mutex<Set<Int>>([])
+
+    private static func kernelFreePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestSupportError("socket() failed: errno \(errno)") }
         defer { close(fd) }

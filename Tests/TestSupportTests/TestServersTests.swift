@@ -11,6 +11,12 @@ import Testing
         #expect(try await TestServers.redis().port == redis.port)
     }
 
+    @Test("free ports asked for one after another, before any is bound, are all different")
+    func freePortsDiffer() throws {
+        let ports = try (0..<300).map { _ in try BuiltProducts.freePort() }
+        #expect(Set(ports).count == ports.count)
+    }
+
     @Test("a private Redis with a password refuses commands without it")
     func passwordIsRequired() async throws {
         let redis = try await RedisServer.start(password: "s3cret")
