@@ -23,4 +23,14 @@ struct ConfigurationTests {
         #expect(set.metricsHost == "0.0.0.0")
         #expect { try WorkerConfiguration.fromEnvironment(["METRICS_PORT": "70000"]) } throws: { "\($0)".contains("METRICS_PORT") }
     }
+
+    @Test("CONCURRENCY sets the consumer loops, the pool grows to hold them, and 0 is refused with its name")
+    func concurrency() throws {
+        #expect(try WorkerOptions.parse([]).configuration(environment: [:]).concurrency == 1)
+        let flagged = try WorkerOptions.parse(["--concurrency", "3"]).configuration(environment: ["CONCURRENCY": "2"])
+        #expect(flagged.concurrency == 3)
+        #expect(flagged.effectiveDatabasePoolSize == 5)
+        #expect(try WorkerConfiguration.fromEnvironment(["CONCURRENCY": "2", "DATABASE_POOL_SIZE": "8"]).effectiveDatabasePoolSize == 8)
+        #expect { try WorkerConfiguration.fromEnvironment(["CONCURRENCY": "0"]) } throws: { "\($0)".contains("CONCURRENCY") }
+    }
 }

@@ -27,7 +27,7 @@ struct Harness {
         return Harness(keys: keys, redisURL: redisServer.url, databaseURL: databaseURL, redis: redis, database: database, stream: keys.custom("events:thing"))
     }
 
-    func configuration(consumer: String, ackWait: Duration = .seconds(30), maxDeliveries: Int = 10) -> WorkerConfiguration {
+    func configuration(consumer: String, ackWait: Duration = .seconds(30), maxDeliveries: Int = 10, concurrency: Int = 1) -> WorkerConfiguration {
         var configuration = WorkerConfiguration()
         configuration.redisURL = redisURL
         configuration.databaseURL = databaseURL
@@ -40,6 +40,7 @@ struct Harness {
         configuration.redeliveryInterval = .milliseconds(50)
         configuration.outboxPollInterval = .milliseconds(200)
         configuration.databasePoolSize = 3
+        configuration.concurrency = concurrency
         return configuration
     }
 
@@ -83,10 +84,11 @@ struct Harness {
         try await redis.xadd(stream, fields: Envelope(type: "replica:set", data: data).fields)
     }
 
-    func worker(_ consumer: String, ackWait: Duration = .seconds(30), maxDeliveries: Int = 10, slow: Duration? = nil, hooks: Worker.Hooks = .init()) -> Worker {
+    func worker(_ consumer: String, ackWait: Duration = .seconds(30), maxDeliveries: Int = 10, concurrency: Int = 1,
+                slow: Duration? = nil, hooks: Worker.Hooks = .init()) -> Worker {
         var logger = Logger(label: "test-worker")
         logger.logLevel = .critical
-        return Worker(configuration: configuration(consumer: consumer, ackWait: ackWait, maxDeliveries: maxDeliveries),
+        return Worker(configuration: configuration(consumer: consumer, ackWait: ackWait, maxDeliveries: maxDeliveries, concurrency: concurrency),
                       service: countingService(slow: slow), logger: logger, hooks: hooks)
     }
 

@@ -56,7 +56,7 @@ public final class Worker: Service {
         let redis = try await RedisClient.connect(configuration: redisConfiguration, logger: logger)
         let database = PostgresClient(
             configuration: try PostgresConfiguration(
-                configuration.databaseURL, poolSize: configuration.databasePoolSize,
+                configuration.databaseURL, poolSize: configuration.effectiveDatabasePoolSize,
                 applicationName: "\(service.name)-worker"),
             logger: logger)
         defer {
@@ -66,7 +66,9 @@ public final class Worker: Service {
             }
         }
         try await MessagingSchema.migrate(database, service: service)
-        let reader = try await redis.dedicatedConnection()
+        // Blocking reads hold their connection: one of its own for each consumer loop.
+        var readers: [RedisConnection] = []
+        for _ in 0..<configuration.concurrency { readers.append(try await redis.dedicatedConnection()) }
 
         let wake = WakeSignal()
         let metrics = WorkerMetrics(service: service.name, streams: service.streams)
@@ -76,9 +78,13 @@ public final class Worker: Service {
                 service: service, keys: keys, database: database, redis: redis, logger: logger, outboxWake: wake,
                 beforeCommit: hooks.beforeCommit),
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
-        let consumer = Consumer(
-            group: service.name, consumer: configuration.consumerName, streams: service.streams,
-            configuration: configuration, connection: reader, delivery: delivery, logger: logger)
+        // The loops share one consumer name (the process) and one in-flight set, so redelivery
+        // never takes over an entry that another loop of this process is still handling.
+        let consumers = readers.map { reader in
+            Consumer(
+                group: service.name, consumer: configuration.consumerName, streams: service.streams,
+                configuration: configuration, connection: reader, delivery: delivery, logger: logger)
+        }
         let redelivery = Redelivery(
             group: service.name, consumer: configuration.consumerName, streams: service.streams,
             configuration: configuration, redis: redis, delivery: delivery, settlement: settlement,
@@ -87,7 +93,7 @@ public final class Worker: Service {
             service: service.name, configuration: configuration, database: database, redis: redis,
             wake: wake, metrics: metrics, logger: logger)
 
-        try await consumer.joinGroups()
+        try await consumers[0].joinGroups()
         readiness.consuming(redis: redis, database: database)
         defer { readiness.draining() }
         logger.info("worker started", metadata: ["streams": "\(service.streams.joined(separator: ","))"])
@@ -95,7 +101,7 @@ public final class Worker: Service {
         let relayStop = StopSignal()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await consumer.run(until: stop) }
+                for consumer in consumers { group.addTask { try await consumer.run(until: stop) } }
                 group.addTask { try await redelivery.run(until: stop) }
                 group.addTask { await relay.run(until: relayStop) }
                 let resources = WorkerResources(configuration: configuration, keys: keys, redis: redis, database: database, logger: logger)
@@ -107,9 +113,9 @@ public final class Worker: Service {
                     }
                 }
                 do {
-                    // The consumer, redelivery and the service's loops finish what they hold;
+                    // The consumer loops, redelivery and the service's loops finish what they hold;
                     // then the relay makes its last flush, so the events of that work go out.
-                    for _ in 0..<(2 + service.loops.count) { try await group.next() }
+                    for _ in 0..<(consumers.count + 1 + service.loops.count) { try await group.next() }
                     relayStop.stop()
                     wake.ring()
                     try await group.next()
@@ -124,7 +130,7 @@ public final class Worker: Service {
             readiness.draining()
             stop.stop()
         }
-        await reader.close()
+        for reader in readers { await reader.close() }
         logger.info("worker stopped")
     }
 }

@@ -12,6 +12,11 @@ public struct WorkerConfiguration: Sendable {
     public var keyPrefix: String = KeySpace.defaultPrefix
     /// `BATCH_SIZE`: entries read per `XREADGROUP`, handled in one transaction.
     public var batchSize: Int = 100
+    /// `CONCURRENCY`: consumer loops in this process, each reading and handling its own batches
+    /// on its own Redis and Postgres connections. One keeps a service's entries in stream order
+    /// within the process; more overlap one batch's commit with the next batch's work, as more
+    /// processes would (the group splits entries between loops the same way).
+    public var concurrency: Int = 1
     /// `BLOCK_MS`: how long one read waits for entries. Bounded so that shutdown is prompt.
     public var block: Duration = .seconds(2)
     /// `ACK_WAIT_MS`: how long an entry may stay unacknowledged before another consumer takes it.
@@ -28,7 +33,8 @@ public struct WorkerConfiguration: Sendable {
     public var outboxPollInterval: Duration = .seconds(1)
     /// `OUTBOX_RETENTION_S`: how long published outbox rows and inbox rows are kept.
     public var retention: Duration = .seconds(7 * 24 * 3600)
-    /// Database connections: batches, the relay, and the redelivery loop each use one at a time.
+    /// `DATABASE_POOL_SIZE`: database connections. Each consumer loop's batches, the relay and the
+    /// redelivery loop use one at a time; the pool never gets fewer than `concurrency + 2`.
     public var databasePoolSize: Int = 4
     /// `METRICS_PORT`: where `/metrics`, `/healthz` and `/readyz` are served; nil serves none,
     /// 0 takes any free port (logged at start-up).
@@ -61,6 +67,7 @@ public struct WorkerConfiguration: Sendable {
         if let value = environment["KEY_PREFIX"], !value.isEmpty { keyPrefix = value }
         if let value = environment["CONSUMER_NAME"], !value.isEmpty { consumerName = value }
         if let value = try integer("BATCH_SIZE", range: 1...10_000) { batchSize = value }
+        if let value = try integer("CONCURRENCY", range: 1...64) { concurrency = value }
         if let value = try integer("BLOCK_MS", range: 1...60_000) { block = .milliseconds(value) }
         if let value = try integer("ACK_WAIT_MS", range: 10...86_400_000) { ackWait = .milliseconds(value) }
         if let value = try integer("MAX_DELIVERIES", range: 1...1_000) { maxDeliveries = value }
@@ -81,12 +88,18 @@ public struct WorkerConfiguration: Sendable {
         guard !consumerName.isEmpty, !consumerName.contains(where: \.isWhitespace) else {
             throw ConfigurationError("CONSUMER_NAME must be non-empty and without spaces")
         }
+        guard (1...64).contains(concurrency) else {
+            throw ConfigurationError("CONCURRENCY must be a whole number in 1...64, not \(concurrency)")
+        }
         guard block < ackWait else {
             throw ConfigurationError("BLOCK_MS (\(block)) must be shorter than ACK_WAIT_MS (\(ackWait))")
         }
     }
 
     public var keys: KeySpace { KeySpace(prefix: keyPrefix) }
+
+    /// The pool the worker opens: room for every consumer loop's batch, the relay and redelivery.
+    public var effectiveDatabasePoolSize: Int { max(databasePoolSize, concurrency + 2) }
 
     public static func defaultConsumerName() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"

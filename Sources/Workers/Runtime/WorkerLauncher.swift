@@ -15,6 +15,8 @@ public struct WorkerOptions: ParsableArguments {
     public var keyPrefix: String?
     @Option(name: .customLong("batch-size"), help: "Entries per read and per transaction (BATCH_SIZE).")
     public var batchSize: Int?
+    @Option(name: .customLong("concurrency"), help: "Consumer loops in this process (CONCURRENCY, default 1).")
+    public var concurrency: Int?
     @Option(name: .customLong("block-ms"), help: "How long one read waits, in ms (BLOCK_MS).")
     public var blockMilliseconds: Int?
     @Option(name: .customLong("ack-wait-ms"), help: "Idle ms before another consumer takes an entry over (ACK_WAIT_MS).")
@@ -44,6 +46,7 @@ public struct WorkerOptions: ParsableArguments {
         if let databaseURL { overrides["DATABASE_URL"] = databaseURL }
         if let keyPrefix { overrides["KEY_PREFIX"] = keyPrefix }
         if let batchSize { overrides["BATCH_SIZE"] = String(batchSize) }
+        if let concurrency { overrides["CONCURRENCY"] = String(concurrency) }
         if let blockMilliseconds { overrides["BLOCK_MS"] = String(blockMilliseconds) }
         if let ackWaitMilliseconds { overrides["ACK_WAIT_MS"] = String(ackWaitMilliseconds) }
         if let maxDeliveries { overrides["MAX_DELIVERIES"] = String(maxDeliveries) }
