@@ -56,6 +56,7 @@ func runWorker(_ options: BenchWorkerOptions) async throws {
     configuration.keyPrefix = options.prefix
     configuration.consumerName = options.consumer
     if let batchSize = options.batchSize { configuration.batchSize = batchSize }
+    if let concurrency = options.concurrency { configuration.concurrency = concurrency }
     // Short reads so shutdown is prompt; a fast relay poll so the paced phase measures the runtime, not its fallback timer.
     configuration.block = .milliseconds(200)
     configuration.outboxPollInterval = .milliseconds(200)

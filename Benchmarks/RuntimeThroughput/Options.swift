@@ -32,10 +32,17 @@ struct Flags {
         return value
     }
 
-    func integers(_ name: String, default fallback: [Int]) throws -> [Int] {
+    /// `1x1,1x2,2x1`: processes × consumer loops per process, one phase each.
+    func phases(_ name: String, default fallback: [Phase]) throws -> [Phase] {
         guard let raw = values[name] else { return fallback }
-        let list = raw.split(separator: ",").compactMap { Int($0) }
-        guard !list.isEmpty, list.allSatisfy({ $0 > 0 }) else { throw UsageError("--\(name) must list positive whole numbers, not \(raw)") }
+        let list = raw.split(separator: ",").compactMap { item -> Phase? in
+            let parts = item.split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, parts.allSatisfy({ $0 > 0 }) else { return nil }
+            return Phase(processes: parts[0], loops: parts[1])
+        }
+        guard !list.isEmpty, list.count == raw.split(separator: ",").count else {
+            throw UsageError("--\(name) must list processes×loops like 1x1,1x2,2x1, not \(raw)")
+        }
         return list
     }
 }
@@ -46,6 +53,8 @@ struct BenchWorkerOptions {
     var prefix: String
     var consumer: String
     var batchSize: Int?
+    /// Consumer loops in the process (the workers' `CONCURRENCY`).
+    var concurrency: Int?
     /// The `run` process that spawned this worker: when it dies, the worker stops too.
     var parentPID: Int32?
 
@@ -55,13 +64,14 @@ struct BenchWorkerOptions {
         prefix = try flags.required("prefix")
         consumer = try flags.required("consumer")
         batchSize = flags.string("batch-size").flatMap { Int($0) }
+        concurrency = flags.string("concurrency").flatMap { Int($0) }
         parentPID = flags.string("parent-pid").flatMap { Int32($0) }
     }
 }
 
 struct RunOptions {
     var messages: Int
-    var workerCounts: [Int]
+    var phases: [Phase]
     var baselineMessages: Int
     /// Messages handled and tables analyzed before measuring; 0 measures fresh tables.
     var warmUpMessages: Int
@@ -74,7 +84,7 @@ struct RunOptions {
 
     init(_ flags: Flags) throws {
         messages = try flags.integer("messages", default: 50_000)
-        workerCounts = try flags.integers("workers", default: [1, 2])
+        phases = try flags.phases("phases", default: [Phase(processes: 1, loops: 1), Phase(processes: 1, loops: 2), Phase(processes: 2, loops: 1)])
         baselineMessages = try flags.integer("baseline-messages", default: 5_000)
         warmUpMessages = try flags.integer("warm-up", default: 5_000, minimum: 0)
         pacedRate = try flags.integer("rate", default: 2_000)
@@ -82,6 +92,16 @@ struct RunOptions {
         batchSize = flags.string("batch-size").flatMap { Int($0) }
         redisURL = flags.string("redis-url", environment: "REDIS_URL")
         databaseURL = flags.string("database-url", environment: "DATABASE_URL")
+    }
+}
+
+/// One runtime phase: worker processes, and consumer loops in each.
+struct Phase: CustomStringConvertible {
+    let processes: Int
+    let loops: Int
+
+    var description: String {
+        "\(processes) worker\(processes == 1 ? "" : "s")" + (loops == 1 ? "" : " × \(loops) loops")
     }
 }
 

@@ -9,14 +9,14 @@ func printReport(options: RunOptions, durability: [(String, String)], baselines:
     print("server: " + durability.map { "\($0.0)=\($0.1)" }.joined(separator: " "))
     print("batch size: \(options.batchSize.map(String.init) ?? "100 (default)"), pre-loaded: \(options.messages), paced: \(options.pacedRate)/s for \(options.pacedSeconds) s")
     print()
-    let header = Table.label("", 24)
+    let header = Table.label("", 30)
         + cell("msg/s", 9) + cell("× base", 9) + cell("p50 ms", 9) + cell("p99 ms", 9) + cell("peak RSS MB", 13)
     print(header)
-    print(Table.label("baseline (1 msg/txn)", 24)
+    print(Table.label("baseline (1 msg/txn)", 30)
         + cell(number(baseline, "%.0f"), 9) + cell("1.00", 9) + cell("-", 9) + cell("-", 9) + cell("-", 13))
     for result in results {
         let rss = result.peakRSS.map { number($0, "%.1f") }.joined(separator: "/")
-        print(Table.label("runtime, \(result.workers) worker\(result.workers == 1 ? "" : "s")", 24)
+        print(Table.label("runtime, \(result.phase)", 30)
             + cell(number(result.messagesPerSecond, "%.0f"), 9)
             + cell(number(result.messagesPerSecond / baseline, "%.2f"), 9)
             + cell(number(result.paced.p50Milliseconds, "%.1f"), 9)
@@ -28,10 +28,10 @@ func printReport(options: RunOptions, durability: [(String, String)], baselines:
     print("msg/s: pre-loaded messages ÷ (last − first handled time). p50/p99: paced phase, XADD → handled")
     print("(committed_at is clock_timestamp() at the upsert, just before COMMIT; sent_at has ms precision).")
     for result in results {
-        print(String(
-            format: "  %d worker(s): %.2f s spawn → all committed (%.0f msg/s with start-up), %.2f s → outbox published; "
+        print("  \(result.phase): " + String(
+            format: "%.2f s spawn → all committed (%.0f msg/s with start-up), %.2f s → outbox published; "
                 + "pre-loaded queueing latency p50 %.0f ms, p99 %.0f ms; paced %d msgs; exit codes ",
-            result.workers, result.wallSeconds, Double(result.bulk.count) / result.wallSeconds, result.drainedSeconds,
+            result.wallSeconds, Double(result.bulk.count) / result.wallSeconds, result.drainedSeconds,
             result.bulk.p50Milliseconds, result.bulk.p99Milliseconds, result.paced.count)
             + result.exitCodes.map { $0.map(String.init) ?? "killed" }.joined(separator: ","))
         let cpu = result.bulkCPU

@@ -6,7 +6,7 @@ import TestSupport
 
 /// What one runtime phase measured.
 struct RuntimeResult {
-    let workers: Int
+    let phase: Phase
     /// Pre-loaded messages, first commit to last: steady-state throughput and queueing latency.
     let bulk: LatencyStats
     /// From spawning the workers until every pre-loaded message committed: start-up included.
@@ -91,9 +91,9 @@ func runBenchmark(_ options: RunOptions) async throws {
     }
     if options.warmUpMessages > 0 { try await baseline() }
     var results: [RuntimeResult] = []
-    for workers in options.workerCounts {
-        print("runtime, \(workers) worker(s): \(options.messages) pre-loaded, then \(options.pacedRate)/s for \(options.pacedSeconds) s …")
-        results.append(try await context.runtimePhase(workers: workers))
+    for phase in options.phases {
+        print("runtime, \(phase): \(options.messages) pre-loaded, then \(options.pacedRate)/s for \(options.pacedSeconds) s …")
+        results.append(try await context.runtimePhase(phase))
     }
     try await baseline()
 
@@ -140,7 +140,7 @@ struct PhaseContext {
         try await database.query("TRUNCATE bench_rows")
         let keys = KeySpace(prefix: TestServers.uniqueName("rbwarm"))
         try await Producer(redis: redis, stream: Bench.input(keys)).preload(count)
-        let workers = try await spawnWorkers(1, keys: keys, label: "warm-up")
+        let workers = try await spawnWorkers(Phase(processes: 1, loops: 1), keys: keys, label: "warm-up")
         do {
             try await waitForRows(count, workers: workers)
             try await waitForOutbox(workers: workers)
@@ -155,18 +155,18 @@ struct PhaseContext {
         try await database.query("ANALYZE bench_rows, messaging.inbox, messaging.outbox")
     }
 
-    /// Pre-loaded messages, then paced ones, through `count` worker processes. The inbox and
+    /// Pre-loaded messages, then paced ones, through the phase's worker processes. The inbox and
     /// outbox keep their rows across phases, as they do in production until pruned.
-    func runtimePhase(workers count: Int) async throws -> RuntimeResult {
+    func runtimePhase(_ phase: Phase) async throws -> RuntimeResult {
         try await database.query("TRUNCATE bench_rows")
-        let keys = KeySpace(prefix: TestServers.uniqueName("rb\(count)"))
+        let keys = KeySpace(prefix: TestServers.uniqueName("rb\(phase.processes)x\(phase.loops)"))
         let producer = Producer(redis: redis, stream: Bench.input(keys))
         try await producer.preload(options.messages)
 
         let clock = ContinuousClock()
         let started = clock.now
         let cpuStart = CPUSample.take(workers: [], servers: servers)
-        let workers = try await spawnWorkers(count, keys: keys, label: "\(count)")
+        let workers = try await spawnWorkers(phase, keys: keys, label: "\(phase.processes)x\(phase.loops)")
         do {
             try await waitForRows(options.messages, workers: workers)
             let wall = (clock.now - started).seconds
@@ -190,7 +190,7 @@ struct PhaseContext {
             }
             _ = try await redis.del([Bench.input(keys), Bench.output(keys), keys.failures(Bench.service)])
             return RuntimeResult(
-                workers: count, bulk: bulk, wallSeconds: wall, drainedSeconds: drained, paced: paced,
+                phase: phase, bulk: bulk, wallSeconds: wall, drainedSeconds: drained, paced: paced,
                 peakRSS: peaks, exitCodes: exitCodes, bulkCPU: bulkCPU)
         } catch {
             await kill(workers)
@@ -198,17 +198,18 @@ struct PhaseContext {
         }
     }
 
-    /// Starts `count` workers of this same executable, each with a consumer name of its own.
-    private func spawnWorkers(_ count: Int, keys: KeySpace, label: String) async throws -> [WorkerProcess] {
+    /// Starts the phase's workers (this same executable), each with a consumer name of its own.
+    private func spawnWorkers(_ phase: Phase, keys: KeySpace, label: String) async throws -> [WorkerProcess] {
         var workers: [WorkerProcess] = []
         do {
-            for index in 1...count {
+            for index in 1...phase.processes {
                 let consumer = "bench-\(label)-\(index)"
                 var arguments = [
                     "worker", "--redis-url", redisURL, "--database-url", databaseURL,
                     "--prefix", keys.prefix, "--consumer", consumer, "--parent-pid", "\(getpid())",
                 ]
                 if let batchSize = options.batchSize { arguments += ["--batch-size", "\(batchSize)"] }
+                if phase.loops > 1 { arguments += ["--concurrency", "\(phase.loops)"] }
                 workers.append(try WorkerProcess.spawn(arguments, consumer: consumer, logDirectory: logDirectory))
             }
         } catch {
