@@ -35,6 +35,16 @@ public struct KeySpace: Sendable, Hashable {
     /// so that a dead letter can say why even when the consumer that failed is gone.
     public func failures(_ group: String) -> String { "\(prefix):failures:\(group)" }
 
+    /// `<prefix>:command-owners:<id>`: who sent command `id` and its type, kept by the API for a day.
+    public func commandOwner(_ id: String) -> String { "\(prefix):command-owners:\(id)" }
+
+    /// `<prefix>:command-failures:<id>`: the final reply to a command its service gave up on
+    /// (see ``GivenUpCommand``), until it is sent again or replayed.
+    public func commandFailure(_ id: String) -> String { commandFailurePrefix + id }
+
+    /// The part of ``commandFailure(_:)`` before the id, for scripts that learn the id themselves.
+    public var commandFailurePrefix: String { "\(prefix):command-failures:" }
+
     /// `<prefix>:expirations`: the sorted set of orders due to expire, scored by due time.
     public var expirations: String { "\(prefix):expirations" }
 

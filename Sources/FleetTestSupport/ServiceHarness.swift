@@ -47,10 +47,14 @@ public struct ServiceHarness: Sendable {
     }
 
     /// Starts a worker for `service` and waits until it has joined its groups.
-    public func start(_ service: ServiceDefinition, consumer: String = "test") async throws -> RunningWorker {
+    public func start(
+        _ service: ServiceDefinition, consumer: String = "test", configure: (inout WorkerConfiguration) -> Void = { _ in }
+    ) async throws -> RunningWorker {
         var logger = Logger(label: "\(service.name)-worker")
         logger.logLevel = .warning
-        let worker = Worker(configuration: configuration(consumer: consumer), service: service, logger: logger)
+        var configuration = configuration(consumer: consumer)
+        configure(&configuration)
+        let worker = Worker(configuration: configuration, service: service, logger: logger)
         let task = Task { try await worker.run() }
         let running = RunningWorker(worker: worker, task: task)
         for stream in service.streams {

@@ -20,7 +20,8 @@ struct APITestHarness: Sendable {
     static func make() async throws -> APITestHarness {
         let services = try await ServiceHarness.make()
         let responder = Responder()
-        let worker = try await services.start(responder.definition(keys: services.keys))
+        // Few deliveries, so a command that always fails is given up on within a test's patience.
+        let worker = try await services.start(responder.definition(keys: services.keys)) { $0.maxDeliveries = 3 }
         return APITestHarness(services: services, responder: responder, worker: worker)
     }
 

@@ -64,6 +64,42 @@ struct CommandTests {
         }
     }
 
+    @Test("a command the service gives up on answers 500 in the error shape, to the request and to a poll; its key sends it again")
+    func givenUpCommand() async throws {
+        try await APITestHarness.with { harness, client in
+            let (token, _) = try await client.signUp()
+            let json = #"{"title":"\#(Responder.doomedTitle)","price":5}"#
+            let waited = try await client.send(.post, "/api/tickets", json: json, token: token)
+            #expect(waited.status == .internalServerError)
+            #expect(waited.text == GivenUpCommand.body)
+            #expect(waited.errors.first?.message.contains("set it aside for an operator") == true)
+            #expect(harness.responder.count(CreateTicket.type) == 3)  // MAX_DELIVERIES tries, then given up
+        }
+        try await APITestHarness.with(commandTimeout: .milliseconds(100)) { harness, client in
+            let (token, _) = try await client.signUp()
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "doomed-1"]
+            let json = #"{"title":"\#(Responder.doomedTitle)","price":5}"#
+            let first = try await client.send(.post, "/api/tickets", json: json, token: token, headers: key)
+            #expect(first.status == .accepted)
+            let location = try #require(first.headers[.location])
+            let givenUp = try await harness.services.eventually(timeout: .seconds(20)) {
+                try await client.send(.get, location, token: token).status == .internalServerError
+            }
+            #expect(givenUp)
+            let polled = try await client.send(.get, location, token: token)
+            #expect(polled.text == GivenUpCommand.body)
+
+            // The same key sends it again: pending anew, tried again, and given up on again.
+            let again = try await client.send(.post, "/api/tickets", json: json, token: token, headers: key)
+            #expect(again.status == .accepted)
+            #expect(again.headers[.location] == location)
+            let triedAgain = try await harness.services.eventually(timeout: .seconds(20)) {
+                harness.responder.count(CreateTicket.type) == 6
+            }
+            #expect(triedAgain)
+        }
+    }
+
     @Test("another user's command, or an unknown one, is 404 when polled")
     func othersCommands() async throws {
         try await APITestHarness.with(commandTimeout: .milliseconds(300)) { harness, client in

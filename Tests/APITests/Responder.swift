@@ -15,6 +15,8 @@ final class Responder: Sendable {
     static let takenEmail = "taken@example.com"
     static let slowTitle = "slow"
     static let slowEmail = "slow@example.com"
+    /// A ticket title whose command always fails: the service gives up on it.
+    static let doomedTitle = "doomed"
     /// How long a "slow" command keeps the responder busy: longer than the tests' short wait.
     static let slowDelay: Duration = .seconds(4)
 
@@ -43,6 +45,7 @@ final class Responder: Sendable {
         }
         on(CreateTicket.self, &service, keys) { command, user, context in
             if command.title == Self.slowTitle { try await Task.sleep(for: Self.slowDelay) }
+            if command.title == Self.doomedTitle { throw DoomedCommand() }
             context.reply(status: 201, TicketView(
                 id: RecordID.make(), title: command.title, priceCents: command.priceCents,
                 userId: user ?? "", version: 0, orderId: nil))
@@ -69,6 +72,8 @@ final class Responder: Sendable {
         }
         return service
     }
+
+    struct DoomedCommand: Error {}
 
     private func on<C: Command>(
         _ type: C.Type, _ service: inout ServiceDefinition, _ keys: KeySpace,

@@ -90,6 +90,25 @@ struct DeadLetterTests {
         await fixture.close()
     }
 
+    @Test("replaying a command given up on withdraws its final answer, so a poll says pending until it is handled")
+    func replayCommandWithdrawsGivenUp() async throws {
+        let fixture = try await AdminFixture.make()
+        let stream = fixture.keys.commands(.tickets)
+        let replies = fixture.keys.replies("api-1")
+        let envelope = Envelope(type: CreateTicket.type, data: #"{"priceCents":500,"title":"t"}"#, replyTo: replies)
+        let messageID = envelope.id.uuidString.lowercased()
+        let id = try await fixture.deadLetter(envelope.fields, stream: stream)
+        #expect(try await fixture.redis.getString(fixture.keys.commandFailure(messageID)) == GivenUpCommand.body)
+        #expect(try await fixture.redis.xrange(replies).map { $0["status"] } == [String(GivenUpCommand.status)])
+
+        let other = Envelope(type: CreateTicket.type, data: #"{"priceCents":700,"title":"u"}"#, replyTo: replies)
+        try await fixture.deadLetter(other.fields, stream: stream)
+        _ = try await fixture.admin.replay(id)
+        #expect(try await fixture.redis.getString(fixture.keys.commandFailure(messageID)) == nil)
+        #expect(try await fixture.redis.getString(fixture.keys.commandFailure(other.id.uuidString.lowercased())) == GivenUpCommand.body)
+        await fixture.close()
+    }
+
     @Test("replay all replays every letter, or those of one stream; letters the workers cannot read stay")
     func replayAll() async throws {
         let fixture = try await AdminFixture.make()

@@ -159,6 +159,36 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 
+    @Test("a command given up on: its sender hears one final 500, kept for a poll, even with two consumers racing")
+    func givenUpCommandIsAnswered() async throws {
+        let harness = try await Harness.make()
+        let replies = harness.keys.replies("api-1")
+        let poison = try await harness.publish("bad", poison: true, replyTo: replies)
+        let good = try await harness.publish("good", replyTo: replies)
+        let workers = [
+            harness.worker("a", ackWait: .milliseconds(300), maxDeliveries: 2),
+            harness.worker("b", ackWait: .milliseconds(300), maxDeliveries: 2),
+        ]
+        let runs = workers.map { worker in Task { try await worker.run() } }
+        let dead = harness.keys.dead(harness.stream)
+        #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 1 })
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        try await Task.sleep(for: .milliseconds(500))  // time for a second answer, were there one
+
+        let answers = try await harness.redis.xrange(replies)
+        let poisonID = poison.id.uuidString.lowercased()
+        let given = answers.filter { $0["id"] == poisonID }
+        #expect(given.count == 1)
+        #expect(given.first?["status"] == String(GivenUpCommand.status))
+        #expect(given.first?["body"] == GivenUpCommand.body)
+        #expect(answers.filter { $0["id"] == good.id.uuidString.lowercased() }.map { $0["status"] } == ["201"])
+        #expect(try await harness.redis.getString(harness.keys.commandFailure(poisonID)) == GivenUpCommand.body)
+        #expect(try await harness.redis.getString(harness.keys.commandFailure(good.id.uuidString.lowercased())) == nil)
+        for worker in workers { worker.stop() }
+        for run in runs { try await run.value }
+        await harness.close()
+    }
+
     @Test("graceful shutdown mid-batch: the batch in flight finishes and is acknowledged; the rest waits")
     func gracefulShutdownLosesNothing() async throws {
         let harness = try await Harness.make()

@@ -33,8 +33,12 @@ public struct ReplayReport: Report, Hashable {
 /// a crash or a lost connection leaves either both done or neither, so a letter is never lost
 /// and never replayed twice. Another admin that replayed it first makes it answer nil.
 ///
+/// A command's given-up answer (see ``GivenUpCommand``) is deleted with it: polling its outcome
+/// says pending again until the workers handle it.
+///
 /// KEYS: the dead-letter stream, the stream the letter came from.
-/// ARGV: the letter's id, the field that names its stream, then every field a dead letter adds.
+/// ARGV: the letter's id, the field that names its stream, the command-failure key prefix, the
+/// envelope's id field, then every field a dead letter adds.
 enum ReplayScript {
     static let script = RedisScript(#"""
         local found = redis.call('XRANGE', KEYS[1], ARGV[1], ARGV[1])
@@ -42,15 +46,18 @@ enum ReplayScript {
             return false
         end
         local added = {}
-        for i = 3, #ARGV do
+        for i = 5, #ARGV do
             added[ARGV[i]] = true
         end
         local fields = found[1][2]
-        local origin
+        local origin, messageID
         local command = {'XADD', KEYS[2], '*'}
         for i = 1, #fields, 2 do
             if fields[i] == ARGV[2] then
                 origin = fields[i + 1]
+            end
+            if fields[i] == ARGV[4] then
+                messageID = fields[i + 1]
             end
             if not added[fields[i]] then
                 command[#command + 1] = fields[i]
@@ -65,6 +72,9 @@ enum ReplayScript {
         end
         local id = redis.call(unpack(command))
         redis.call('XDEL', KEYS[1], ARGV[1])
+        if messageID then
+            redis.call('DEL', ARGV[3] .. messageID)
+        end
         return id
         """#)
 }
@@ -116,7 +126,7 @@ extension Admin {
     private func replay(_ letter: DeadLetter) async throws -> String? {
         let reply = try await redis.evalScript(
             ReplayScript.script, keys: [letter.key, letter.stream],
-            args: [letter.id, DeadLetterField.stream] + DeadLetterField.all)
+            args: [letter.id, DeadLetterField.stream, keys.commandFailurePrefix, EnvelopeField.id] + DeadLetterField.all)
         return reply.isNull ? nil : try reply.asString()
     }
 }

@@ -8,11 +8,17 @@ import RedisClient
 /// The dead letter keeps every field of the entry and adds the ``DeadLetterField``s
 /// (`dead_stream`, `dead_entry_id`, `dead_group`, `dead_error`, `dead_deliveries`, `dead_at`).
 /// An entry that is no longer pending for the group (another copy of the worker moved it
-/// first) is left alone.
+/// first) is left alone. A command's sender is told it was given up on (see the script).
 enum DeadLetters {
+    /// A command (an entry with `id` and `reply_to`) also gets its final answer here, in the
+    /// same script: ``GivenUpCommand`` as the reply, and kept for a poll of its outcome. Those two
+    /// keys are named by the entry, so the script learns them itself; they share the prefix (and
+    /// with `KEY_PREFIX={…}` the hash slot) of the declared ones.
     static let script = RedisScript("""
         -- KEYS: stream, dead-letter stream, failures hash
-        -- ARGV: group, entry id, error (empty: the one recorded in the failures hash), deliveries, failures field, now
+        -- ARGV: group, entry id, error (empty: the one recorded in the failures hash), deliveries,
+        --       failures field, now, reply status, reply body, command-failure key prefix,
+        --       reply stream length, reply stream expiry ms, command-failure lifetime s
         if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
             return false
         end
@@ -21,10 +27,15 @@ enum DeadLetters {
             err = redis.call('HGET', KEYS[3], ARGV[5]) or 'no error was recorded'
         end
         local command = {'XADD', KEYS[2], '*'}
+        local id, replyTo
         local found = redis.call('XRANGE', KEYS[1], ARGV[2], ARGV[2])
         if found[1] then
-            for _, value in ipairs(found[1][2]) do
-                command[#command + 1] = value
+            local fields = found[1][2]
+            for i = 1, #fields, 2 do
+                command[#command + 1] = fields[i]
+                command[#command + 1] = fields[i + 1]
+                if fields[i] == '\(EnvelopeField.id)' then id = fields[i + 1] end
+                if fields[i] == '\(EnvelopeField.replyTo)' then replyTo = fields[i + 1] end
             end
         end
         for _, value in ipairs({'\(DeadLetterField.stream)', KEYS[1], '\(DeadLetterField.entryID)', ARGV[2],
@@ -33,7 +44,14 @@ enum DeadLetters {
             command[#command + 1] = value
         end
         redis.call('HDEL', KEYS[3], ARGV[5])
-        return redis.call(unpack(command))
+        local letter = redis.call(unpack(command))
+        if id and replyTo and replyTo ~= '' then
+            redis.call('XADD', replyTo, 'MAXLEN', '~', ARGV[10], '*',
+                '\(EnvelopeField.id)', id, 'status', ARGV[7], 'body', ARGV[8])
+            redis.call('PEXPIRE', replyTo, ARGV[11])
+            redis.call('SET', ARGV[9] .. id, ARGV[8], 'EX', ARGV[12])
+        end
+        return letter
         """)
 
     /// Moves one entry; returns the dead letter's id, or nil when the entry was not pending.
@@ -45,7 +63,12 @@ enum DeadLetters {
         let reply = try await redis.evalScript(
             script,
             keys: [stream, keys.dead(stream), keys.failures(group)],
-            args: [group, entryID, error ?? "", String(deliveries), failureField(stream: stream, entryID: entryID), Timestamp.format(Date())])
+            args: [
+                group, entryID, error ?? "", String(deliveries), failureField(stream: stream, entryID: entryID),
+                Timestamp.format(Date()), String(GivenUpCommand.status), GivenUpCommand.body, keys.commandFailurePrefix,
+                String(Settlement.replyStreamLength), String(Settlement.replyStreamExpiry.components.seconds * 1000),
+                String(GivenUpCommand.lifetimeSeconds),
+            ])
         return reply.string
     }
 

@@ -43,13 +43,15 @@ struct CommandBus: Sendable {
         let remember = RedisCommand(
             "SET", recordKey(idText), MessageCoding.encode(record),
             "EX", Int(Self.recordLifetime.components.seconds))
+        // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
+        let forgetFailure = RedisCommand("DEL", keys.commandFailure(idText))
 
         let started = ContinuousClock.now
         // Registered first: the reply may come back before this task gets to wait.
         let token = waiters.register(idText)
         do {
             // One round trip; the record is written before the command so a poll never misses it.
-            for result in try await redis.pipeline([remember, append]) { _ = try result.get() }
+            for result in try await redis.pipeline([remember, forgetFailure, append]) { _ = try result.get() }
         } catch {
             waiters.finish(idText, token: token)
             throw error
@@ -65,7 +67,13 @@ struct CommandBus: Sendable {
         return try? MessageCoding.decode(CommandRecord.self, from: text)
     }
 
-    private func recordKey(_ id: String) -> String { keys.custom("command-owners:\(id)") }
+    /// The final reply to command `id` if its service gave up on it (see ``GivenUpCommand``).
+    func failure(of id: UUID) async throws -> ServiceReply? {
+        try await redis.getString(keys.commandFailure(id.uuidString.lowercased()))
+            .map { ServiceReply(status: GivenUpCommand.status, body: $0) }
+    }
+
+    private func recordKey(_ id: String) -> String { keys.commandOwner(id) }
 }
 
 /// `api_command_duration_seconds` by service and outcome, made once rather than looked up in
