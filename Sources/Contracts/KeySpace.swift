@@ -35,7 +35,10 @@ public struct KeySpace: Sendable, Hashable {
     /// so that a dead letter can say why even when the consumer that failed is gone.
     public func failures(_ group: String) -> String { "\(prefix):failures:\(group)" }
 
-    /// `<prefix>:command-owners:<id>`: who sent command `id` and its type, kept by the API for a day.
+    /// How long the two keys of a command below live: a poll of its outcome works this long.
+    public static let commandKeyLifetimeSeconds = 24 * 3600
+
+    /// `<prefix>:command-owners:<id>`: who sent command `id` and its type, kept by the API.
     public func commandOwner(_ id: String) -> String { "\(prefix):command-owners:\(id)" }
 
     /// `<prefix>:command-failures:<id>`: the final reply to a command its service gave up on

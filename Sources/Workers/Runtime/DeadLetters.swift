@@ -67,7 +67,7 @@ enum DeadLetters {
                 group, entryID, error ?? "", String(deliveries), failureField(stream: stream, entryID: entryID),
                 Timestamp.format(Date()), String(GivenUpCommand.status), GivenUpCommand.body, keys.commandFailurePrefix,
                 String(Settlement.replyStreamLength), String(Settlement.replyStreamExpiry.components.seconds * 1000),
-                String(GivenUpCommand.lifetimeSeconds),
+                String(KeySpace.commandKeyLifetimeSeconds),
             ])
         return reply.string
     }

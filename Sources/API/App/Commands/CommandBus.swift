@@ -21,8 +21,6 @@ struct CommandRecord: Codable, Sendable, Hashable {
 /// Sends commands to the owning service's stream and waits (bounded) for the reply that the
 /// ``ReplyReader`` hands over.
 struct CommandBus: Sendable {
-    static let recordLifetime: Duration = .seconds(24 * 3600)
-
     let redis: RedisClient
     let keys: KeySpace
     let replyStream: String
@@ -42,7 +40,7 @@ struct CommandBus: Sendable {
         for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
         let remember = RedisCommand(
             "SET", recordKey(idText), MessageCoding.encode(record),
-            "EX", Int(Self.recordLifetime.components.seconds))
+            "EX", KeySpace.commandKeyLifetimeSeconds)
         // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
         let forgetFailure = RedisCommand("DEL", keys.commandFailure(idText))
 
