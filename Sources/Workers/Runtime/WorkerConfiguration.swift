@@ -17,6 +17,7 @@ public struct WorkerConfiguration: Sendable {
     /// within the process; more overlap one batch's commit with the next batch's work, as more
     /// processes would (the group splits entries between loops the same way).
     public var concurrency: Int = 1
+    public static let concurrencyRange = 1...64
     /// `BLOCK_MS`: how long one read waits for entries. Bounded so that shutdown is prompt.
     public var block: Duration = .seconds(2)
     /// `ACK_WAIT_MS`: how long an entry may stay unacknowledged before another consumer takes it.
@@ -67,7 +68,7 @@ public struct WorkerConfiguration: Sendable {
         if let value = environment["KEY_PREFIX"], !value.isEmpty { keyPrefix = value }
         if let value = environment["CONSUMER_NAME"], !value.isEmpty { consumerName = value }
         if let value = try integer("BATCH_SIZE", range: 1...10_000) { batchSize = value }
-        if let value = try integer("CONCURRENCY", range: 1...64) { concurrency = value }
+        if let value = try integer("CONCURRENCY", range: Self.concurrencyRange) { concurrency = value }
         if let value = try integer("BLOCK_MS", range: 1...60_000) { block = .milliseconds(value) }
         if let value = try integer("ACK_WAIT_MS", range: 10...86_400_000) { ackWait = .milliseconds(value) }
         if let value = try integer("MAX_DELIVERIES", range: 1...1_000) { maxDeliveries = value }
@@ -88,8 +89,8 @@ public struct WorkerConfiguration: Sendable {
         guard !consumerName.isEmpty, !consumerName.contains(where: \.isWhitespace) else {
             throw ConfigurationError("CONSUMER_NAME must be non-empty and without spaces")
         }
-        guard (1...64).contains(concurrency) else {
-            throw ConfigurationError("CONCURRENCY must be a whole number in 1...64, not \(concurrency)")
+        guard Self.concurrencyRange.contains(concurrency) else {
+            throw ConfigurationError("CONCURRENCY must be a whole number in \(Self.concurrencyRange), not \(concurrency)")
         }
         guard block < ackWait else {
             throw ConfigurationError("BLOCK_MS (\(block)) must be shorter than ACK_WAIT_MS (\(ackWait))")
