@@ -76,4 +76,35 @@ struct SchedulerTests {
             #expect(try await expiration.scheduled(later))
         }
     }
+
+    @Test("orders another process puts on the schedule are each published once, on time, with no handler ringing")
+    func scheduledElsewhere() async throws {
+        // A sleep cap far beyond the test: only the wake-ups can make these entries on time.
+        try await ExpirationFixture.run(maxSleep: .seconds(600)) { expiration in
+            let elsewhere = ExpirationSchedule(keys: expiration.harness.keys, redis: expiration.harness.redis)
+            try await Task.sleep(for: .milliseconds(300))  // the scheduler is asleep on an empty schedule
+            let start = Date().addingTimeInterval(0.5)
+            var due: [String: Int64] = [:]
+            // Latest first, so each entry leads the schedule when it is added: every add wakes.
+            for step in (0..<400).reversed() {
+                let order = RecordID.make()
+                due[order] = try await elsewhere.add(order: order, due: start.addingTimeInterval(Double(step) * 0.005))
+            }
+            // And a second wave due sooner than all of those, added once the scheduler sleeps on the first.
+            try await Task.sleep(for: .milliseconds(100))
+            let sooner = RecordID.make()
+            due[sooner] = try await elsewhere.add(order: sooner, due: Date().addingTimeInterval(0.2))
+
+            #expect(try await expiration.harness.eventually(timeout: .seconds(30)) { try await expiration.announced().count >= due.count })
+            let entries = try await expiration.announced()
+            #expect(entries.count == due.count)
+            #expect(Set(entries.compactMap { $0[EnvelopeField.id] }) == Set(due.keys))
+            for entry in entries {
+                let scheduled = try #require(due[entry[EnvelopeField.id] ?? ""])
+                let lag = entry.addedAtMilliseconds - scheduled
+                // Never early; late only by what a loaded 2-core machine adds, not by a lost wake-up.
+                #expect(lag >= -1 && lag < 1_500, "published \(lag) ms after its due time")
+            }
+        }
+    }
 }
