@@ -198,9 +198,15 @@ let package = Package(
             ],
             path: "Benchmarks/RuntimeThroughput"
         ),
+        // Expiry lag from due time to expiration:complete, two real expiration workers, five runs.
+        .executableTarget(
+            name: "expiry-bench",
+            dependencies: ["ExpirationService", "Contracts", "RedisClient", "TestSupport", "BenchmarkSupport"],
+            path: "Benchmarks/ExpiryLag"
+        ),
         .executableTarget(
             name: "order-load-bench",
-            dependencies: ["TestSupport", "BenchmarkSupport"],
+            dependencies: ["TestSupport", "BenchmarkSupport", "RedisClient"],
             path: "Benchmarks/OrderLoad"
         ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
@@ -221,10 +227,13 @@ let package = Package(
         .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
         .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
         // The whole fleet as real processes; needs the executables built (`make test` does).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient"]),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "API", "FleetTestSupport", "TicketsService", "OrdersService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
