@@ -121,6 +121,13 @@ public struct ServiceHarness: Sendable {
         }
     }
 
+    /// Events of `type` the service has written to its outbox, published or not. A command's
+    /// reply or a message's inbox row means its transaction committed, outbox rows included,
+    /// so this says at once (no waiting for the relay) whether an event is on its way.
+    public func outboxed(_ type: String) async throws -> Int {
+        try await database.query("SELECT count(*)::int8 FROM messaging.outbox WHERE type = \(type)").decodeColumn(Int.self)[0]
+    }
+
     /// Entries in the dead-letter stream of `stream`.
     public func deadLetters(of stream: String) async throws -> Int {
         try await redis.xlen(keys.dead(stream))

