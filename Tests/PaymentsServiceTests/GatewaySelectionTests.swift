@@ -45,4 +45,14 @@ struct GatewaySelectionTests {
         guard case .declined = try await charge("tok_chargeDeclined", key: "order-3") else { Issue.record("not declined"); return }
         guard case .invalid(_, "token") = try await charge("tok_other", key: "order-4") else { Issue.record("not invalid"); return }
     }
+
+    @Test("the test gateway forgets a key after its lifetime: a repeat then is a new charge")
+    func keysAreForgotten() async throws {
+        let gateway = TestGateway(keyLifetime: .milliseconds(200))
+        let request = ChargeRequest(amountCents: 500, currency: "usd", token: TestGateway.approvingToken, description: "d", idempotencyKey: "k")
+        let first = try await gateway.charge(request)
+        #expect(try await gateway.charge(request) == first)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(try await gateway.charge(request) != first)
+    }
 }
