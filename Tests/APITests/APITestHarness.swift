@@ -49,9 +49,13 @@ struct APITestHarness: Sendable {
         return try await app.test(.router, test)
     }
 
-    func close() async {
-        try? await worker.stop()
+    /// Stops the responder and closes the connections; a worker that failed is reported, not
+    /// swallowed, after the connections are closed.
+    func close() async throws {
+        var failure: (any Error)?
+        do { try await worker.stop() } catch { failure = error }
         await services.close()
+        if let failure { throw failure }
     }
 
     /// Builds a harness, runs `test` with it and a client of an API configured by `configure`,
@@ -68,10 +72,10 @@ struct APITestHarness: Sendable {
             let value = try await harness.run(configuration) { client in
                 try await test(harness, client)
             }
-            await harness.close()
+            try await harness.close()
             return value
         } catch {
-            await harness.close()
+            try? await harness.close()
             throw error
         }
     }

@@ -7,7 +7,7 @@ import Logging
 import TestSupport
 import Testing
 
-@Suite("health and configuration")
+@Suite("health and configuration", .timeLimit(.minutes(3)))
 struct HealthTests {
     @Test("healthz and readyz answer 200 when Redis and Postgres answer")
     func ready() async throws {

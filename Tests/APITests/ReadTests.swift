@@ -11,7 +11,7 @@ import TicketsService
 import WorkerRuntime
 
 /// The read side: the tables the tickets and orders services migrate, filled directly.
-@Suite("reads")
+@Suite("reads", .timeLimit(.minutes(3)))
 struct ReadTests {
     /// The tables exactly as the services make them: their own migrations.
     static func createTables(_ database: PostgresClient) async throws {

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("sessions")
+@Suite("sessions", .timeLimit(.minutes(3)))
 struct SessionTests {
     @Test("sign-up sets an HttpOnly, SameSite=Lax session cookie and returns the user")
     func signUpSetsCookie() async throws {

@@ -5,7 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-@Suite("input validation")
+@Suite("input validation", .timeLimit(.minutes(3)))
 struct ValidationTests {
     /// A request, the status it must get, and the fields the errors must name.
     struct Case: Sendable, CustomStringConvertible {

@@ -5,7 +5,7 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("options and errors")
+@Suite("options and errors", .timeLimit(.minutes(2)))
 struct OptionsAndErrorsTests {
     @Test("options fall back to the environment, then to the defaults; --prefix and --key-prefix are one")
     func options() throws {

@@ -2,7 +2,7 @@ import ClientSupport
 import Foundation
 import Testing
 
-@Suite struct OwnedThreadTests {
+@Suite(.timeLimit(.minutes(2))) struct OwnedThreadTests {
     @Test("jobs run in the order they were queued, off the caller's thread")
     func runsInOrder() async throws {
         let thread = OwnedThread(name: "test")
@@ -62,7 +62,7 @@ private final class Recorder: @unchecked Sendable {
     var values: [Int] { lock.withLock { storage } }
 }
 
-@Suite struct OwnedThreadLifetimeTests {
+@Suite(.timeLimit(.minutes(2))) struct OwnedThreadLifetimeTests {
     @Test("the last reference may be dropped on the thread itself")
     func releasedOnItsOwnThread() async throws {
         for _ in 0..<50 {

@@ -3,7 +3,7 @@ import Testing
 
 /// What operators see of a running fleet: Prometheus metrics on the API and on each worker,
 /// probes, and JSON logs.
-@Suite("operations")
+@Suite("operations", .timeLimit(.minutes(5)))
 struct OperationsTests {
     @Test("/metrics on the API and on a worker report the requests, command round trips and messages of a purchase; JSON logs parse")
     func metricsAndLogs() async throws {

@@ -4,7 +4,7 @@ import Observability
 import Synchronization
 import Testing
 
-@Suite("logs")
+@Suite("logs", .timeLimit(.minutes(2)))
 struct LoggingTests {
     /// Lines a JSON handler wrote, collected for reading.
     final class Lines: Sendable {

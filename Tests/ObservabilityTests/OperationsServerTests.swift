@@ -10,7 +10,7 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("operations endpoints")
+@Suite("operations endpoints", .timeLimit(.minutes(2)))
 struct OperationsServerTests {
     struct FixedProbe: ReadinessProbe {
         let ready: Bool

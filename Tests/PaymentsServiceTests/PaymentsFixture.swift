@@ -69,11 +69,10 @@ struct PaymentsFixture {
         return try rows.first?.decode(Int.self, at: 0) ?? 0
     }
 
+    /// Waits for `condition`. The worker has migrated before ``start()`` returns, so an error
+    /// here is a real one and is thrown at once, not turned into a time-out.
     func waitFor(_ what: String, _ condition: () async throws -> Bool) async throws {
-        let held = try await harness.eventually {
-            // The tables appear once the worker has migrated; until then the answer is "not yet".
-            (try? await condition()) ?? false
-        }
+        let held = try await harness.eventually { try await condition() }
         if !held { throw HarnessError("timed out waiting for \(what)") }
     }
 }

@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("configuration and connecting")
+@Suite("configuration and connecting", .timeLimit(.minutes(2)))
 struct ConfigurationTests {
     @Test("a URL and a keyword string are both read by libpq's parser")
     func parsesURLAndKeywords() throws {

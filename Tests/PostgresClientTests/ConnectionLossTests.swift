@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// These tests stop and start servers of their own; the shared one is never touched.
-@Suite("connection loss and recovery")
+@Suite("connection loss and recovery", .timeLimit(.minutes(3)))
 struct ConnectionLossTests {
     /// A private server and a client on it; both are stopped afterwards.
     func withPrivateServer(
@@ -41,7 +41,14 @@ struct ConnectionLossTests {
         try await withPrivateServer { server, client in
             try await warmUp(client, connections: 3)
             let inFlight = Task { try await client.query("SELECT pg_sleep(30)") }
-            try await Task.sleep(for: .milliseconds(300))
+            // Restarted once the query is running at the server, not after a guessed pause.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await client.query("""
+                SELECT count(*)::int8 FROM pg_stat_activity WHERE state = 'active' AND query = 'SELECT pg_sleep(30)'
+                """).decodeColumn(Int.self) != [1] {
+                guard ContinuousClock.now < deadline else { throw CancellationError() }
+                try await Task.sleep(for: .milliseconds(20))
+            }
             try await server.restart()
             let error = await expectPostgresError { _ = try await inFlight.value }
             #expect(error?.code == .connectionLost)

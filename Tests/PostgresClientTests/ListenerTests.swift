@@ -3,7 +3,7 @@ import Synchronization
 import TestSupport
 import Testing
 
-@Suite("LISTEN/NOTIFY")
+@Suite("LISTEN/NOTIFY", .timeLimit(.minutes(2)))
 struct ListenerTests {
     /// Collects what a listener delivers, so a test can look without consuming the stream twice.
     final class Inbox: Sendable {

@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("migrations")
+@Suite("migrations", .timeLimit(.minutes(3)))
 struct MigrationTests {
     let migrations = [
         Migration(version: 1, name: "create_log", sql: """

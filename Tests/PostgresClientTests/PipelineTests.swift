@@ -2,7 +2,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("pipeline mode")
+@Suite("pipeline mode", .timeLimit(.minutes(2)))
 struct PipelineTests {
     @Test("results come back in order, one per statement")
     func resultsInOrder() async throws {

@@ -2,7 +2,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("connection pool")
+@Suite("connection pool", .timeLimit(.minutes(2)))
 struct PoolTests {
     @Test("100 concurrent transactions incrementing one counter add up exactly")
     func concurrentIncrements() async throws {

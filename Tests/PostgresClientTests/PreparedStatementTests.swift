@@ -3,7 +3,7 @@ import TestSupport
 import Testing
 
 /// Statements are prepared once per session and reused; these pin that reuse never changes results.
-@Suite("prepared statement reuse")
+@Suite("prepared statement reuse", .timeLimit(.minutes(2)))
 struct PreparedStatementTests {
     @Test("a reused statement still works after its table changed shape")
     func tableChangedShape() async throws {

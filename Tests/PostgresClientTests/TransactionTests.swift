@@ -2,7 +2,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("transactions and savepoints")
+@Suite("transactions and savepoints", .timeLimit(.minutes(2)))
 struct TransactionTests {
     struct Refused: Error {}
 
@@ -153,7 +153,7 @@ struct TransactionTests {
     }
 }
 
-@Suite("cancellation")
+@Suite("cancellation", .timeLimit(.minutes(2)))
 struct CancellationTests {
     @Test("a cancelled task's late cancel request never reaches the next borrower's statement")
     func lateCancelDoesNotLeak() async throws {

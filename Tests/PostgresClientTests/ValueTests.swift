@@ -3,7 +3,7 @@ import PostgresClient
 import TestSupport
 import Testing
 
-@Suite("binds and results in binary format")
+@Suite("binds and results in binary format", .timeLimit(.minutes(2)))
 struct ValueTests {
     @Test("every scalar type round-trips, and NULL comes back as nil")
     func scalarsRoundTrip() async throws {

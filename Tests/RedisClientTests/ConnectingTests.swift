@@ -3,7 +3,7 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("Connecting")
+@Suite("Connecting", .timeLimit(.minutes(2)))
 struct ConnectingTests {
     @Test("a closed port fails fast with connectionFailed")
     func connectionRefused() async throws {

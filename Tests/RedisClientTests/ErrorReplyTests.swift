@@ -1,7 +1,7 @@
 import RedisClient
 import Testing
 
-@Suite("Error replies")
+@Suite("Error replies", .timeLimit(.minutes(2)))
 struct ErrorReplyTests {
     @Test("WRONGTYPE is thrown as .wrongType with the server's message")
     func wrongType() async throws {

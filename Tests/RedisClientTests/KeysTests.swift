@@ -2,7 +2,7 @@ import Foundation
 import RedisClient
 import Testing
 
-@Suite("Keys and server commands")
+@Suite("Keys and server commands", .timeLimit(.minutes(2)))
 struct KeysTests {
     @Test("DEL, EXISTS and EXPIRE")
     func keys() async throws {

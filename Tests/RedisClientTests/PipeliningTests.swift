@@ -2,7 +2,7 @@ import Foundation
 @testable import RedisClient
 import Testing
 
-@Suite("Pipelining, concurrency and binary safety")
+@Suite("Pipelining, concurrency and binary safety", .timeLimit(.minutes(2)))
 struct PipeliningTests {
     @Test("a pipeline returns results in order; an error in the middle fails only its own entry")
     func pipelineOrder() async throws {

@@ -2,7 +2,7 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("Lua scripts")
+@Suite("Lua scripts", .timeLimit(.minutes(2)))
 struct ScriptTests {
     static let moveDue = RedisScript("""
         local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])

@@ -1,7 +1,7 @@
 import RedisClient
 import Testing
 
-@Suite("Sorted set commands")
+@Suite("Sorted set commands", .timeLimit(.minutes(2)))
 struct SortedSetTests {
     @Test("ZADD many members, ZCARD, ZSCORE, ZREM")
     func basics() async throws {

@@ -2,7 +2,7 @@ import RedisClient
 import TestSupport
 import Testing
 
-@Suite("Stream commands")
+@Suite("Stream commands", .timeLimit(.minutes(2)))
 struct StreamCommandTests {
     @Test("XADD keeps field order, XRANGE/XREVRANGE/XLEN read them back")
     func addAndRange() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TestSupport
 
-@Suite struct TestServersTests {
+@Suite(.timeLimit(.minutes(3))) struct TestServersTests {
     @Test("the shared Redis answers on its port and its unix socket")
     func sharedRedisAnswers() async throws {
         let redis = try await TestServers.redis()
