@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
         // The two C libraries, found through pkg-config; the apt names tell a fresh machine what to install.
@@ -147,10 +148,24 @@ let package = Package(
             ],
             path: "Sources/API/App"
         ),
+        // The web pages, served by the API process at `/`: templates, stylesheet and script
+        // ship as resources beside the code.
+        .target(
+            name: "Web",
+            dependencies: [
+                "API", "Contracts", "RedisClient", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")]
+        ),
         .executableTarget(
             name: "api",
             dependencies: [
-                "API", "Observability",
+                "API", "Web", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -225,6 +240,10 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: ["API", "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: ["Web", "API", "Contracts", .product(name: "HummingbirdTesting", package: "hummingbird")]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
