@@ -29,23 +29,29 @@
       if (left === 0) {
         clearInterval(timer);
         shown.textContent = "0:00";
-        setTimeout(function () { window.location.reload(); }, 1500);
+        setTimeout(function () { if (!leaving) { window.location.reload(); } }, 1500);
       }
     };
     var timer = setInterval(tick, 250);
     tick();
   }
   if (document.getElementById("time-up")) {
-    setTimeout(function () { window.location.reload(); }, 3000);
+    setTimeout(function () { if (!leaving) { window.location.reload(); } }, 3000);
   }
 
   // Live state: the server sends "changed" when the ticket or order differs from this page.
+  // Once a form is sent, the page is on its way out: a reload now would cancel the POST.
+  var leaving = false;
   var live = document.body.getAttribute("data-live");
-  if (live && "EventSource" in window) {
-    var source = new EventSource(live);
+  var source = live && "EventSource" in window ? new EventSource(live) : null;
+  if (source) {
     source.addEventListener("changed", function () {
       source.close();
-      window.location.reload();
+      if (!leaving) { window.location.reload(); }
     });
   }
+  document.addEventListener("submit", function () {
+    leaving = true;
+    if (source) { source.close(); }
+  });
 })();

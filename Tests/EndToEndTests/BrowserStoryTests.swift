@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// The web pages in a real headless Chromium (Selenium, `Tests/Browser/story.py`) against the
+/// fleet as real processes. It needs `chromium`, `chromium-driver` and Python with `selenium`,
+/// so it runs only when asked: `BROWSER_STORY=1` (`.ci/run` sets it after installing them, and
+/// `BROWSER_PYTHON` names the Python to use). Screenshots of every step go to
+/// `Tests/Browser/screenshots/` (git-ignored); a failing run leaves the last screen there.
+@Suite("browser story", .serialized, .timeLimit(.minutes(5)))
+struct BrowserStoryTests {
+    static let enabled = ProcessInfo.processInfo.environment["BROWSER_STORY"] == "1"
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let screenshots = repository.appendingPathComponent("Tests/Browser/screenshots").path
+
+    @Test("a seller lists, a buyer purchases, is declined, pays; a second buyer finds it reserved", .enabled(if: enabled))
+    func purchase() async throws {
+        let fleet = try await Fleet.start()
+        try await Self.story("purchase", fleet)
+        let statuses = await fleet.stop()
+        #expect(statuses.values.allSatisfy { $0 == 0 }, "\(statuses)")
+    }
+
+    @Test("an unpaid order expires on screen and the ticket is available again", .enabled(if: enabled))
+    func expiry() async throws {
+        let fleet = try await Fleet.start(orderTTL: 12)
+        try await Self.story("expiry", fleet)
+        _ = await fleet.stop()
+    }
+
+    /// Runs one phase of the story; its output, and the fleet's logs on failure, are the report.
+    static func story(_ phase: String, _ fleet: Fleet) async throws {
+        let python = ProcessInfo.processInfo.environment["BROWSER_PYTHON"] ?? "python3"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            python, repository.appendingPathComponent("Tests/Browser/story.py").path,
+            "--base-url", fleet.baseURL, "--phase", phase, "--screenshots", screenshots,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        // Read while it runs, so a full pipe never blocks it.
+        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        print(text)
+        if process.terminationStatus != 0 {
+            let logs = fleet.logs()
+            _ = await fleet.stop()
+            Issue.record("the browser story (\(phase)) failed (exit \(process.terminationStatus)); screenshots in \(screenshots)\n\(text)\n\(logs)")
+        }
+    }
+}
