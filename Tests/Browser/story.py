@@ -5,7 +5,8 @@
 
 `purchase`: a seller signs up and lists a ticket; a buyer signs up, opens it, purchases, sees
 the countdown, pays with a declined card and sees the message, pays with 4242… and sees the
-order complete; a second buyer sees the ticket as reserved and cannot buy it.
+order complete; meanwhile a second buyer (a browser of their own) sees the ticket as reserved
+and cannot buy it; the seller then sees it sold, with Edit disabled.
 `expiry` (run against a fleet with a short ORDER_TTL_SECONDS): an unpaid order expires on
 screen and the ticket is available again, the open ticket page updating itself.
 Every page is checked for console errors. A screenshot of each step goes to DIR, named by
@@ -133,7 +134,8 @@ class Story:
         return self.driver.current_url.rsplit("/", 1)[1]
 
     def seconds_left(self):
-        minutes, seconds = self.driver.find_element(By.ID, "time-left").text.split(":")[-2:]
+        shown = self.wait.until(lambda d: d.find_element(By.ID, "time-left").text)
+        minutes, seconds = shown.split(":")[-2:]
         return int(minutes) * 60 + int(seconds)
 
     # -- the stories ----------------------------------------------------------------------
@@ -173,9 +175,20 @@ class Story:
         first = self.seconds_left()
         assert 0 < first <= 15 * 60, f"countdown starts near 15 minutes: {first}"
         self.shot("order-countdown")
-        time.sleep(2.2)
-        assert self.seconds_left() < first, "the countdown ticks"
 
+        # Meanwhile a second buyer, in a browser of their own, finds the ticket reserved.
+        second = Story(self.base, self.phase + "-second-buyer", self.screenshots)
+        try:
+            second.sign_up("second-buyer")
+            second.open(ticket_path)
+            second.until_text("Someone is buying this ticket right now")
+            assert "Reserved" in second.text()
+            assert not second.driver.find_elements(By.ID, "purchase"), "no Purchase button on a reserved ticket"
+            second.shot("sees-reserved")
+        finally:
+            second.close()
+
+        assert self.seconds_left() < first, "the countdown ticks"
         self.fill("card", "4000 0000 0000 0002")
         self.expected_statuses = (402,)
         self.click_button("Pay $12.50")
@@ -194,13 +207,6 @@ class Story:
         self.shot("my-orders")
         self.sign_out()
 
-        self.sign_up("second-buyer")
-        self.open(ticket_path)
-        self.until_text("Reserved")
-        assert not self.driver.find_elements(By.ID, "purchase"), "no Purchase button on a reserved ticket"
-        self.shot("second-buyer-sees-reserved")
-        self.sign_out()
-
         # The seller's view: sold, and Edit disabled with its reason.
         self.open("/auth/signin")
         self.fill("email", seller)
@@ -212,7 +218,8 @@ class Story:
         self.shot("seller-my-tickets")
         self.open(ticket_path)
         edit = self.driver.find_element(By.XPATH, "//button[normalize-space()='Edit']")
-        assert not edit.is_enabled(), "Edit is disabled while the ticket is held"
+        assert not edit.is_enabled(), "Edit is disabled once the ticket is sold"
+        assert "This ticket is sold, so it can no longer be changed." in self.text()
         self.shot("seller-edit-disabled")
 
         self.open("/no-such-page")

@@ -180,6 +180,13 @@ struct FormTests {
             #expect(!buyHeld.text.contains("Purchase"))
             #expect(buyHeld.text.contains(">Reserved</span>"))
             #expect(buyHeld.text.contains("Someone is buying this ticket right now."))
+            fixture.tickets.markSold(held.id)
+            let ownSold = try await owner.send(client, .get, "/tickets/\(held.id)")
+            #expect(ownSold.text.contains(">Sold</span>"))
+            #expect(ownSold.text.contains("This ticket is sold, so it can no longer be changed."))
+            let buySold = try await buyer.send(client, .get, "/tickets/\(held.id)")
+            #expect(buySold.text.contains("This ticket has been sold."))
+            #expect(!buySold.text.contains("Purchase"))
             let notYours = try await buyer.send(client, .get, "/tickets/\(free.id)/edit")
             #expect(notYours.status == .forbidden)
 

@@ -64,6 +64,8 @@ final class MemoryTickets: TicketRepository {
 
     func ticket(id: String) async throws -> TicketView? { store.withLock { $0 }.first { $0.id == id } }
 
+    func isSold(id: String) async throws -> Bool { soldIDs.withLock { $0.contains(id) } }
+
     func owned(by userID: String) async throws -> [OwnedTicket] {
         let sold = soldIDs.withLock { $0 }
         return store.withLock { $0 }.filter { $0.userId == userID }.map { OwnedTicket(ticket: $0, sold: sold.contains($0.id)) }

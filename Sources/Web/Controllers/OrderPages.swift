@@ -42,7 +42,7 @@ struct OrderPages: Sendable {
             .order, title: "Order for \(order.ticket.title)", view, visit: visit, status: status,
             // Paid and not yet confirmed: look again shortly, with or without the script.
             refreshSeconds: view.confirming ? 2 : nil,
-            liveURL: view.open ? "/live/orders/\(order.id)?status=\(Site.queryEscape(order.status.rawValue))" : nil)
+            liveURL: view.open ? "/live/orders/\(order.id)?phase=\(LivePages.phase(of: order.status))" : nil)
     }
 
     private func pay(_ request: Request, _ context: APIRequestContext) async throws -> Response {

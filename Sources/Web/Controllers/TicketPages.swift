@@ -56,7 +56,8 @@ struct TicketPages: Sendable {
         if let session = visit.session, let orderID = ticket.orderId {
             yourOrder = try await site.services.orders.order(id: orderID, userID: session.userID)
         }
-        let view = TicketPageView(ticket: ticket, session: visit.session, yourOrder: yourOrder, errors: errors, path: request.uri.path)
+        let sold = ticket.orderId != nil ? try await site.services.tickets.isSold(id: ticket.id) : false
+        let view = TicketPageView(ticket: ticket, sold: sold, session: visit.session, yourOrder: yourOrder, errors: errors, path: request.uri.path)
         return site.render(
             .ticket, title: ticket.title, view, visit: visit, status: status,
             liveURL: "/live/tickets/\(ticket.id)?version=\(ticket.version)")

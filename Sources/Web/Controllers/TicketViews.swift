@@ -56,7 +56,7 @@ struct TicketFormView: Sendable {
             title: Field(title ?? ticket.title, error: errors.field("title")),
             price: Field(price ?? Formatting.plainPrice(dollars: ticket.price), error: errors.field("price", "priceCents")),
             errors: errors.general,
-            lockedReason: ticket.orderId == nil ? nil : "This ticket is reserved by a buyer, so it cannot be changed until the order is cancelled or expires.")
+            lockedReason: ticket.orderId == nil ? nil : "This ticket is reserved or sold, so it cannot be changed. A reservation ends if the buyer does not pay in time.")
     }
 }
 
@@ -66,7 +66,9 @@ struct TicketPageView: Sendable {
     var title: String
     var price: String
     var reserved: Bool
+    var sold: Bool
     var statusLabel: String
+    var statusClass: String
     var isOwner: Bool
     var editHref: String
     var editDisabledReason: String?
@@ -75,22 +77,27 @@ struct TicketPageView: Sendable {
     var signInHref: String?
     var yourOrderHref: String?
     var reservedByOther: Bool
+    var soldToOther: Bool
     var errors: [String]
 
-    init(ticket: TicketView, session: Session?, yourOrder: OrderView?, errors: FormErrors, path: String) {
+    init(ticket: TicketView, sold: Bool, session: Session?, yourOrder: OrderView?, errors: FormErrors, path: String) {
         id = ticket.id
         title = ticket.title
         price = Formatting.money(dollars: ticket.price)
         reserved = ticket.orderId != nil
-        statusLabel = reserved ? "Reserved" : "Available"
+        self.sold = reserved && sold
+        (statusLabel, statusClass) = self.sold ? ("Sold", "sold") : reserved ? ("Reserved", "reserved") : ("Available", "available")
         isOwner = session?.userID == ticket.userId
         editHref = "/tickets/\(ticket.id)/edit"
-        editDisabledReason = isOwner && reserved ? "You cannot edit this ticket while a buyer has it reserved." : nil
+        editDisabledReason = !isOwner || !reserved ? nil
+            : self.sold ? "This ticket is sold, so it can no longer be changed."
+            : "You cannot edit this ticket while a buyer has it reserved."
         canPurchase = session != nil && !isOwner && !reserved
         purchaseAction = "/tickets/\(ticket.id)/purchase"
         signInHref = session == nil && !reserved ? "/auth/signin?next=\(Site.queryEscape(path))" : nil
         yourOrderHref = yourOrder.map { "/orders/\($0.id)" }
-        reservedByOther = reserved && yourOrder == nil && !isOwner
+        reservedByOther = reserved && !self.sold && yourOrder == nil && !isOwner
+        soldToOther = self.sold && yourOrder == nil && !isOwner
         self.errors = errors.general + errors.byField.values.sorted()
     }
 }

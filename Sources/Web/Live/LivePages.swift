@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 
 /// `/live/tickets/:id` and `/live/orders/:id`: server-sent events for the page's script. The
-/// page says what it showed (`version` of a ticket, `status` of an order); when the record
+/// page says what it showed (`version` of a ticket, ``phase(of:)`` of an order); when the record
 /// differs, one `changed` event goes out and the stream ends, and the script reloads the page,
 /// which the server renders as always. Without the script (or this stream), the page is still
 /// right when reloaded; the order page's countdown reloads it when the time is up.
@@ -28,13 +28,23 @@ struct LivePages: Sendable {
         router.get("/live/orders/:id") { request, context in
             guard let session = context.session else { throw HTTPError(.unauthorized) }
             guard let id = RecordID.normalize(context.parameters.get("id") ?? "") else { throw HTTPError(.notFound) }
-            let shown = request.uri.queryParameters["status"].map(String.init)
+            let shown = request.uri.queryParameters["phase"].map(String.init)
             let orders = site.services.orders
             guard try await orders.order(id: id, userID: session.userID) != nil else { throw HTTPError(.notFound) }
             return stream(id: id) {
                 guard let order = try await orders.order(id: id, userID: session.userID) else { return true }
-                return order.status.rawValue != shown
+                return Self.phase(of: order.status) != shown
             }
+        }
+    }
+
+    /// What the order page shows of a status: `created` and `awaiting:payment` look the same
+    /// (the reservation being confirmed must not reload a page while a card is being typed).
+    static func phase(of status: OrderStatus) -> String {
+        switch status {
+        case .created, .awaitingPayment: "open"
+        case .complete: "paid"
+        case .cancelled: "ended"
         }
     }
 

@@ -9,6 +9,8 @@ public protocol TicketRepository: Sendable {
     func ticket(id: String) async throws -> TicketView?
     /// A seller's own tickets, newest first, each with whether it is sold.
     func owned(by userID: String) async throws -> [OwnedTicket]
+    /// Whether the ticket's order is paid (it is sold, not only reserved).
+    func isSold(id: String) async throws -> Bool
 }
 
 /// A seller's ticket: reserved while it has an order, sold once that order is paid.
@@ -64,6 +66,16 @@ struct PostgresTicketRepository: TicketRepository {
                     version: Int(version), orderId: orderID?.uuidString.lowercased()),
                 sold: sold)
         }
+    }
+
+    func isSold(id: String) async throws -> Bool {
+        guard let uuid = UUID(uuidString: id) else { return false }
+        let rows = try await database.query("""
+            SELECT 1 FROM tickets.tickets t
+            JOIN orders.orders o ON o.id = t.order_id
+            WHERE t.id = \(uuid) AND o.status = 'complete'
+            """)
+        return rows.first != nil
     }
 
     private static func view(_ row: PostgresRow) throws -> TicketView {
