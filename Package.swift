@@ -218,6 +218,17 @@ let package = Package(
             dependencies: ["TestSupport", "BenchmarkSupport"],
             path: "Benchmarks/OrderLoad"
         ),
+        // Every page's render time (p50, p99 over 1,000 requests), reads answered from memory.
+        .executableTarget(
+            name: "page-render-bench",
+            dependencies: [
+                "Web", "API", "Contracts", "BenchmarkSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/PageRender"
+        ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(
             name: "ObservabilityTests",
