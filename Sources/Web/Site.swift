@@ -32,15 +32,16 @@ struct Site: Sendable {
     /// The page rendered into the layout, as an HTML response.
     func render<Content: Sendable>(
         _ template: Template, title: String, _ content: Content, visit: Visit,
-        status: HTTPResponse.Status = .ok, refreshSeconds: Int? = nil, liveURL: String? = nil
+        status: HTTPResponse.Status = .ok, refreshSeconds: Int? = nil, liveURL: String? = nil, stripe: Bool = false
     ) -> Response {
         let page = Page(
             title: title, user: visit.session.map { HeaderUser(email: $0.email) }, csrf: visit.token,
-            refreshSeconds: refreshSeconds, liveURL: live ? liveURL : nil, page: content)
+            refreshSeconds: refreshSeconds, liveURL: live ? liveURL : nil, stripe: stripe, page: content)
         var response = Response(
             status: status, headers: [.contentType: "text/html; charset=utf-8"],
             body: ResponseBody(byteBuffer: ByteBuffer(string: renderer.render(page, template))))
         if visit.isNewSeed { response.setCookie(csrf.cookie(visit.seed)) }
+        if stripe { response.headers[.contentSecurityPolicy] = PageHeadersMiddleware.stripeContentSecurityPolicy }
         return response
     }
 

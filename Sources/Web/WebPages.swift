@@ -13,8 +13,19 @@ public struct WebOptions: Sendable {
     public var paymentPatience: Duration = .seconds(3)
     /// Whether the live-update stream (`/live/…`) is served.
     public var liveUpdates: Bool = true
+    /// `STRIPE_PUBLISHABLE_KEY`: with it, the payment form turns the card into a token in the
+    /// browser with Stripe.js, so card numbers never reach our servers; without it, the form
+    /// takes the test gateway's card numbers.
+    public var stripePublishableKey: String?
 
     public init() {}
+
+    /// The defaults, with `STRIPE_PUBLISHABLE_KEY` from the environment when set.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> WebOptions {
+        var options = WebOptions()
+        if let key = environment["STRIPE_PUBLISHABLE_KEY"], !key.isEmpty { options.stripePublishableKey = key }
+        return options
+    }
 }
 
 /// The marketplace's web pages, served by the API process at `/` beside the JSON API under

@@ -133,6 +133,42 @@ struct OrderPageTests {
         }
     }
 
+    @Test("with Stripe configured the card goes to Stripe.js: no card field is posted, the token is sent, the CSP lets Stripe's frame in")
+    func stripe() async throws {
+        let fixture = WebFixture(stripeKey: "pk_test_123")
+        let user = RecordID.make()
+        let order = fixture.orders.add(user: user, ticket: fixture.tickets.add("Gig"))
+        fixture.commands.answer { _, _, _ in
+            fixture.orders.set(order.id, status: .complete)
+            return .replied(ServiceReply(status: 201, body: MessageCoding.encode(PaymentView(id: RecordID.make(), orderId: order.id, stripeId: "ch_1"))))
+        }
+        try await fixture.run { client in
+            let browser = Browser()
+            _ = browser.signIn(user)
+            let page = try await browser.send(client, .get, "/orders/\(order.id)")
+            #expect(page.text.contains(#"<script src="https://js.stripe.com/v3/"></script>"#))
+            #expect(page.text.contains(#"id="stripe-payment" data-stripe-key="pk_test_123""#))
+            #expect(page.text.contains(#"<div id="card-element" class="card-element"></div>"#))
+            #expect(!page.text.contains(#"name="card""#), "no input that would post a card number")
+            let policy = page.headers[.contentSecurityPolicy] ?? ""
+            #expect(policy.contains("script-src 'self' https://js.stripe.com"))
+            #expect(policy.contains("frame-src https://js.stripe.com"))
+            #expect(!policy.contains("unsafe-inline"))
+            // Other pages keep the strict policy.
+            let home = try await browser.send(client, .get, "/")
+            #expect(home.headers[.contentSecurityPolicy] == PageHeadersMiddleware.contentSecurityPolicy)
+            #expect(!home.text.contains("js.stripe.com"))
+
+            let missing = try await browser.submit(client, from: "/orders/\(order.id)", to: "/orders/\(order.id)/pay", ["card": "4242424242424242"])
+            #expect(missing.status == .badRequest, "a card number is not a token")
+            #expect(fixture.commands.sent.isEmpty)
+
+            let paid = try await browser.submit(client, from: "/orders/\(order.id)", to: "/orders/\(order.id)/pay", ["token": "tok_1Abc"])
+            #expect(paid.status == .seeOther)
+            #expect(try MessageCoding.decode(CreatePayment.self, from: try #require(fixture.commands.sent.first).data).token == "tok_1Abc")
+        }
+    }
+
     @Test("my tickets says which are available, reserved and sold")
     func myTickets() async throws {
         let fixture = WebFixture()

@@ -14,6 +14,9 @@ final class WebFixture: Sendable {
     let tickets = MemoryTickets()
     let orders = MemoryOrders()
     let commands = ScriptedCommands()
+    let stripeKey: String?
+
+    init(stripeKey: String? = nil) { self.stripeKey = stripeKey }
 
     func run<Value>(_ test: @Sendable (any TestClientProtocol) async throws -> Value) async throws -> Value {
         let router = Router(context: APIRequestContext.self)
@@ -24,6 +27,7 @@ final class WebFixture: Sendable {
         var options = WebOptions()
         options.replicaPatience = .milliseconds(300)
         options.paymentPatience = .milliseconds(200)
+        options.stripePublishableKey = stripeKey
         _ = try await WebPages.addRoutes(to: router, services: services, options: options)
         return try await Application(router: router).test(.router, test)
     }

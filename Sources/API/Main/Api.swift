@@ -55,8 +55,9 @@ struct Api: AsyncParsableCommand {
         let configuration = try APIConfiguration.fromEnvironment(overrides)
         let registry = ProcessObservability.bootstrap(try LogSettings.fromEnvironment(overrides))
         // The web pages ride along at `/`, with the API's bus and repositories in-process.
+        let pageOptions = WebOptions.fromEnvironment(overrides)
         let app = try await buildApplication(configuration: configuration, logger: Logger(label: "api"), metrics: registry) { router, services in
-            try await WebPages.addRoutes(to: router, services: services)
+            try await WebPages.addRoutes(to: router, services: services, options: pageOptions)
         }
         try await app.runService()
     }

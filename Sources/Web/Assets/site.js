@@ -40,6 +40,33 @@
   }
 
   // Live state: the server sends "changed" when the ticket or order differs from this page.
+  // With Stripe configured, the card goes to Stripe in its own frame; the form sends only the
+  // token Stripe gives back.
+  var payment = document.getElementById("stripe-payment");
+  if (payment && window.Stripe) {
+    var stripe = window.Stripe(payment.getAttribute("data-stripe-key"));
+    var card = stripe.elements().create("card");
+    card.mount("#card-element");
+    payment.addEventListener("submit", function (event) {
+      if (document.getElementById("token").value) { return; }
+      event.preventDefault();
+      stripe.createToken(card).then(function (result) {
+        if (result.error) {
+          var shown = document.getElementById("card-error") || document.createElement("p");
+          shown.id = "card-error";
+          shown.className = "error";
+          shown.setAttribute("role", "alert");
+          shown.textContent = result.error.message;
+          document.getElementById("card-element").after(shown);
+          leaving = false;
+          return;
+        }
+        document.getElementById("token").value = result.token.id;
+        payment.submit();
+      });
+    });
+  }
+
   // Once a form is sent, the page is on its way out: a reload now would cancel the POST.
   var leaving = false;
   var live = document.body.getAttribute("data-live");

@@ -37,19 +37,30 @@ struct OrderPages: Sendable {
         guard let session = visit.session else { return site.signInFirst(request) }
         // Someone else's order is "not found", as in the JSON API: its existence is not revealed.
         guard let order = try await site.services.orders.order(id: id, userID: session.userID) else { throw HTTPError(.notFound) }
-        let view = OrderPageView(order, now: Date(), confirming: confirming, card: card, errors: errors)
+        var view = OrderPageView(order, now: Date(), confirming: confirming, card: card, errors: errors)
+        view.stripeKey = site.options.stripePublishableKey
         return site.render(
             .order, title: "Order for \(order.ticket.title)", view, visit: visit, status: status,
             // Paid and not yet confirmed: look again shortly, with or without the script.
             refreshSeconds: view.confirming ? 2 : nil,
-            liveURL: view.open ? "/live/orders/\(order.id)?phase=\(LivePages.phase(of: order.status))" : nil)
+            liveURL: view.open ? "/live/orders/\(order.id)?phase=\(LivePages.phase(of: order.status))" : nil,
+            stripe: view.open && view.stripeKey != nil)
     }
 
     private func pay(_ request: Request, _ context: APIRequestContext) async throws -> Response {
         let form = try await site.form(request, context)
         guard let session = context.session else { return site.signInFirst(request) }
         let id = try orderID(context)
-        guard let token = TestCards.token(for: form["card"] ?? "") else {
+        let token: String
+        if site.options.stripePublishableKey != nil {
+            // Stripe.js made the token in the browser; a card number sent anyway is ignored.
+            guard let made = form["token"], !made.isEmpty else {
+                return try await show(request, context, id: id, card: Field(error: "Enter your card details"), status: .badRequest)
+            }
+            token = made
+        } else if let test = TestCards.token(for: form["card"] ?? "") {
+            token = test
+        } else {
             let error = (form["card"] ?? "").isEmpty ? "Enter a card number" : TestCards.hint
             return try await show(request, context, id: id, card: Field(error: error), status: .badRequest)
         }
@@ -118,6 +129,8 @@ struct OrderPageView: Sendable {
     var payAction: String
     var card: Field
     var errors: [String]
+    /// Stripe's publishable key when payments go through Stripe.js.
+    var stripeKey: String?
 
     init(_ order: OrderView, now: Date, confirming: Bool, card: Field, errors: [String]) {
         id = order.id

@@ -13,6 +13,8 @@ struct Page<Content: Sendable>: Sendable {
     var refreshSeconds: Int?
     /// Where the page's script listens for changes (server-sent events), if it does.
     var liveURL: String?
+    /// Load Stripe.js (the payment form, with Stripe configured).
+    var stripe: Bool = false
     var page: Content
 }
 

@@ -12,6 +12,13 @@ struct PageHeadersMiddleware: RouterMiddleware {
         "connect-src 'self'", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
     ].joined(separator: "; ")
 
+    /// The order page with Stripe.js: its script, its card frame and its API, nothing more.
+    static let stripeContentSecurityPolicy = [
+        "default-src 'none'", "script-src 'self' https://js.stripe.com", "style-src 'self'", "img-src 'self' https://*.stripe.com",
+        "connect-src 'self' https://api.stripe.com", "frame-src https://js.stripe.com https://hooks.stripe.com",
+        "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'",
+    ].joined(separator: "; ")
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
         Self.apply(to: &response)
@@ -19,7 +26,8 @@ struct PageHeadersMiddleware: RouterMiddleware {
     }
 
     static func apply(to response: inout Response) {
-        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+        // A page may have set a wider one of the policies above (Stripe's frame).
+        if response.headers[.contentSecurityPolicy] == nil { response.headers[.contentSecurityPolicy] = contentSecurityPolicy }
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
