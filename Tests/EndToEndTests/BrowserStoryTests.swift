@@ -27,6 +27,31 @@ struct BrowserStoryTests {
         _ = await fleet.stop()
     }
 
+    /// Not a pass/fail test: prints each page's p50/p99 as served by the real API (Postgres
+    /// reads included) for the README. `PAGE_TIMINGS=1 swift test --filter renderTimes`.
+    @Test("render times of every page over HTTP from the running fleet", .enabled(if: ProcessInfo.processInfo.environment["PAGE_TIMINGS"] == "1"))
+    func renderTimes() async throws {
+        let fleet = try await Fleet.start()
+        let (status, text) = try await Self.run(["Tests/Browser/render_times.py", "--base-url", fleet.baseURL])
+        _ = await fleet.stop()
+        #expect(status == 0, "\(text)")
+    }
+
+    static func run(_ arguments: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repository.appendingPathComponent(arguments[0]).path] + arguments.dropFirst()
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        print(text)
+        return (process.terminationStatus, text)
+    }
+
     /// Runs one phase of the story; its output, and the fleet's logs on failure, are the report.
     static func story(_ phase: String, _ fleet: Fleet) async throws {
         let python = ProcessInfo.processInfo.environment["BROWSER_PYTHON"] ?? "python3"
