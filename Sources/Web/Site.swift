@@ -50,9 +50,11 @@ struct Site: Sendable {
         Response(status: .seeOther, headers: [.location: location])
     }
 
-    /// A page that needs a user sends the signed-out visitor to sign in, and back afterwards.
+    /// A page that needs a user sends the signed-out visitor to sign in, and back afterwards
+    /// (to the page; a form sent signed out is not sent again).
     func signInFirst(_ request: Request) -> Response {
-        redirect("/auth/signin?next=" + Self.queryEscape(request.uri.path))
+        guard request.method == .get else { return redirect("/auth/signin") }
+        return redirect("/auth/signin?next=" + Self.queryEscape(request.uri.path))
     }
 
     /// The form's fields, after checking its CSRF token: a form without a valid token is

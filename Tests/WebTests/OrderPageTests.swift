@@ -207,3 +207,23 @@ struct FormattingTests {
         #expect(TestCards.token(for: "４２４２４２４２４２４２４２４２") == nil)
     }
 }
+
+@Suite("live updates")
+struct LiveTests {
+    @Test("events name the record whose page should change: ticket:updated its ticket, order:cancelled and payment:created their order")
+    func recordIDs() {
+        let ticket = RecordID.make(), order = RecordID.make()
+        let updated = MessageCoding.encode(TicketUpdated(id: ticket, title: "x", priceCents: 1, userId: RecordID.make(), orderId: order, version: 2))
+        #expect(LiveEvents.recordID(.ticketUpdated, data: updated) == ticket)
+        let paid = MessageCoding.encode(PaymentCreated(id: RecordID.make(), orderId: order, stripeId: "ch_1"))
+        #expect(LiveEvents.recordID(.paymentCreated, data: paid) == order)
+        #expect(LiveEvents.recordID(.ticketUpdated, data: "not json") == nil)
+        #expect(LiveEvents.recordID(.ticketUpdated, data: nil) == nil)
+    }
+
+    @Test("the order page changes phase only when the buyer would see it: created and awaiting payment look the same")
+    func phases() {
+        #expect(LivePages.phase(of: .created) == LivePages.phase(of: .awaitingPayment))
+        #expect(Set([OrderStatus.created, .complete, .cancelled].map(LivePages.phase)).count == 3)
+    }
+}

@@ -25,8 +25,9 @@ final class LiveEvents: Service, Sendable {
         self.keys = keys
     }
 
-    /// Wake-ups for the record `id` (a ticket or an order), until the stream is dropped.
-    func watch(_ id: String) -> AsyncStream<Void> {
+    /// Wake-ups for the record `id` (a ticket or an order), until the stream is dropped or
+    /// `finish` is called.
+    func watch(_ id: String) -> (wakeUps: AsyncStream<Void>, finish: @Sendable () -> Void) {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let token = UUID()
         watchers.withLock { $0[id, default: [:]][token] = continuation }
@@ -36,7 +37,7 @@ final class LiveEvents: Service, Sendable {
                 if watchers[id]?.isEmpty == true { watchers[id] = nil }
             }
         }
-        return stream
+        return (stream, { continuation.finish() })
     }
 
     var watcherCount: Int { watchers.withLock { $0.values.reduce(0) { $0 + $1.count } } }

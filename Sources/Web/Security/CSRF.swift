@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// CSRF tokens for every state-changing form. The browser holds a random `csrf` cookie
-/// (HttpOnly, SameSite=Strict); a form's token is an HMAC of that cookie and the signed-in
+/// (HttpOnly, SameSite=Lax: Strict would leave it behind on a link from elsewhere, and the
+/// fresh one set then would break the forms open in other tabs); a form's token is an HMAC of that cookie and the signed-in
 /// user under the pages' key. Another site can neither read the token nor, without the key,
 /// make one for a cookie it managed to plant; and a token stops working when the user changes.
 struct CSRF: Sendable {
@@ -25,7 +26,7 @@ struct CSRF: Sendable {
     }
 
     func cookie(_ seed: String) -> Cookie {
-        Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+        Cookie(name: Self.cookieName, value: seed, path: "/", secure: secureCookies, httpOnly: true, sameSite: .lax)
     }
 
     func token(seed: String, userID: String?) -> String {
