@@ -76,6 +76,8 @@ final class LiveEvents: Service, Sendable {
                 }
                 wake(named)
             } catch {
+                // Shutting down: the read was cancelled, nothing failed.
+                if Task.isCancelled { break }
                 logger.warning("live events: reading the event streams failed; retrying", metadata: ["error": "\(error)"])
                 if let connection { await connection.close() }
                 connection = nil
