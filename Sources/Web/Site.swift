@@ -108,6 +108,9 @@ struct ErrorView: Sendable {
         case .methodNotAllowed:
             heading = "Not allowed"
             self.message = message ?? "This address does not take that kind of request."
+        case .unauthorized:
+            heading = "Please sign in"
+            self.message = message ?? "You need to be signed in for this."
         default:
             heading = status.code >= 500 ? "Something went wrong" : "That did not work"
             self.message = message ?? (status.code >= 500 ? "We could not show this page. Please try again." : "Please go back and try again.")

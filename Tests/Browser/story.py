@@ -17,6 +17,8 @@ import os
 import re
 import sys
 import time
+import urllib.error
+import urllib.request
 import uuid
 
 from selenium import webdriver
@@ -226,6 +228,12 @@ class Story:
         self.expected_statuses = (404,)
         self.until_text("Page not found")
         self.shot("not-found")
+        # Under /api an unknown path stays a JSON error, for API clients.
+        try:
+            urllib.request.urlopen(self.base + "/api/no-such-thing")
+            raise AssertionError("/api/no-such-thing answered 2xx")
+        except urllib.error.HTTPError as error:
+            assert error.code == 404 and error.headers["Content-Type"].startswith("application/json"), error.headers
 
     def expiry_story(self):
         self.sign_up("seller")

@@ -22,8 +22,9 @@ struct PageErrorMiddleware: RouterMiddleware {
             throw error
         } catch let error as HTTPError where error.status == .notFound {
             return site.errorPage(request, context, status: .notFound)
-        } catch let error as HTTPError where error.status == .methodNotAllowed && !Self.isAPI(request) {
-            return site.errorPage(request, context, status: .methodNotAllowed)
+        } catch let error as HTTPError where !Self.isAPI(request) {
+            // The router's and our own refusals (method not allowed, not signed in, …).
+            return site.errorPage(request, context, status: error.status)
         } catch let error as APIError where !Self.isAPI(request) {
             return site.errorPage(request, context, status: error.status, message: error.body.errors.first?.message)
         } catch is RedisError where !Self.isAPI(request) {
