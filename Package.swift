@@ -254,7 +254,10 @@ let package = Package(
         ),
         .testTarget(
             name: "WebTests",
-            dependencies: ["Web", "API", "Contracts", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "Web", "API", "Contracts", "FleetTestSupport", "WorkerRuntime", "PostgresClient",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "WorkerRuntimeTests",
