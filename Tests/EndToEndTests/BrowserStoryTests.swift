@@ -14,10 +14,63 @@ struct BrowserStoryTests {
 
     @Test("a seller lists, a buyer purchases, is declined, pays; a second buyer finds it reserved", .enabled(if: enabled))
     func purchase() async throws {
-        let fleet = try await Fleet.start()
+        // Every process logs everything it can, so a card number that reached a log would show.
+        let fleet = try await Fleet.start(environment: ["LOG_LEVEL": "trace"])
         try await Self.story("purchase", fleet)
+        let leaks = try await Self.cardNumbers(in: fleet)
         let statuses = await fleet.stop()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "\(statuses)")
+        #expect(leaks.isEmpty, "card numbers found: \(leaks)")
+    }
+
+    /// The story typed 4242 4242 4242 4242 and 4000 0000 0000 0002. Neither may be in any
+    /// process's log, any of the fleet's streams or keys, or the database.
+    static func cardNumbers(in fleet: Fleet) async throws -> [String] {
+        let forms = ["4242424242424242", "4242 4242 4242 4242", "4000000000000002", "4000 0000 0000 0002", "4242+4242", "4000+0000"]
+        func found(_ text: String, _ place: String) -> [String] { forms.filter { text.contains($0) }.map { "\($0) in \(place)" } }
+        var leaks: [String] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: fleet.logDirectory) {
+            let text = (try? String(contentsOfFile: "\(fleet.logDirectory)/\(file)", encoding: .utf8)) ?? ""
+            #expect(!text.isEmpty || !file.hasPrefix("api"), "the api's log is empty: is LOG_LEVEL honoured?")
+            leaks += found(text, file)
+        }
+        let redis = fleet.environment["REDIS_URL"] ?? "", prefix = fleet.environment["KEY_PREFIX"] ?? ""
+        let keys = try run("redis-cli", ["-u", redis, "--scan", "--pattern", "\(prefix):*"]).split(separator: "\n").map(String.init)
+        #expect(!keys.isEmpty, "the fleet's keys were found")
+        for key in keys {
+            let type = try run("redis-cli", ["-u", redis, "TYPE", key]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let dump = type == "stream" ? try run("redis-cli", ["-u", redis, "XRANGE", key, "-", "+"])
+                : type == "string" ? try run("redis-cli", ["-u", redis, "GET", key]) : ""
+            leaks += found(dump, "redis \(key)")
+        }
+        let database = try run(postgresTool("pg_dump"), ["--data-only", fleet.environment["DATABASE_URL"] ?? ""])
+        #expect(database.contains("COPY payments.payments"), "the database dump has the payments")
+        leaks += found(database, "the database")
+        return leaks
+    }
+
+    static func postgresTool(_ name: String) -> String {
+        let root = "/usr/lib/postgresql"
+        let versions = ((try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []).sorted { (Int($0) ?? 0) > (Int($1) ?? 0) }
+        return versions.map { "\(root)/\($0)/bin/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
+    }
+
+    /// A command's standard output; throws if it fails.
+    static func run(_ tool: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [tool] + arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let failure = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FleetError("\(tool) \(arguments.first ?? "") failed: \(String(decoding: failure, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     @Test("an unpaid order expires on screen and the ticket is available again", .enabled(if: enabled))
