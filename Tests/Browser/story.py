@@ -9,6 +9,8 @@ order complete; meanwhile a second buyer (a browser of their own) sees the ticke
 and cannot buy it; the seller then sees it sold, with Edit disabled.
 `expiry` (run against a fleet with a short ORDER_TTL_SECONDS): an unpaid order expires on
 screen and the ticket is available again, the open ticket page updating itself.
+`working` (against an API that waits 1 ms for replies): forms answered 202 go through the
+still-working page to their outcome.
 Every page is checked for console errors. A screenshot of each step goes to DIR, named by
 phase and step, so a failing run leaves the last screen it saw.
 """
@@ -262,6 +264,27 @@ class Story:
         assert self.driver.find_elements(By.ID, "purchase"), "the ticket can be bought again"
         self.shot("ticket-available-again")
 
+    def working_story(self):
+        """Against a fleet whose API waits only 1 ms for a reply: every form answers 202, and
+        the still-working page refreshes itself to the outcome."""
+        email = f"patient-{uuid.uuid4().hex[:8]}@example.com"
+        self.open("/auth/signup")
+        self.fill("email", email)
+        self.fill("password", "correct horse battery")
+        self.click_button("Sign up")
+        self.until_text("Still working")
+        assert "/working/" in self.driver.current_url
+        self.shot("sign-up-still-working")
+        self.until_text(email)
+        self.shot("signed-up-after-waiting")
+        self.click_link("Sell a ticket")
+        self.fill("title", "Slow show")
+        self.fill("price", "5")
+        self.click_button("List ticket")
+        self.wait.until(lambda d: re.search(r"/tickets/[0-9a-f-]{36}$", d.current_url))
+        assert "Slow show" in self.text()
+        self.shot("ticket-listed-after-waiting")
+
     def close(self):
         self.driver.quit()
 
@@ -269,7 +292,7 @@ class Story:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base-url", required=True)
-    parser.add_argument("--phase", choices=("purchase", "expiry"), required=True)
+    parser.add_argument("--phase", choices=("purchase", "expiry", "working"), required=True)
     parser.add_argument("--screenshots", required=True)
     arguments = parser.parse_args()
     story = Story(arguments.base_url, arguments.phase, arguments.screenshots)

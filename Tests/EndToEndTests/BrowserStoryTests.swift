@@ -80,6 +80,13 @@ struct BrowserStoryTests {
         _ = await fleet.stop()
     }
 
+    @Test("forms the services answer after the API's wait go through the still-working page to their outcome", .enabled(if: enabled))
+    func stillWorking() async throws {
+        let fleet = try await Fleet.start(commandTimeout: 1)
+        try await Self.story("working", fleet)
+        _ = await fleet.stop()
+    }
+
     /// Not a pass/fail test: prints each page's p50/p99 as served by the real API (Postgres
     /// reads included) for the README. `PAGE_TIMINGS=1 swift test --filter renderTimes`.
     @Test("render times of every page over HTTP from the running fleet", .enabled(if: ProcessInfo.processInfo.environment["PAGE_TIMINGS"] == "1"))
