@@ -7,7 +7,7 @@ import Synchronization
 
 /// One reader per API process of the fleet's event streams, for the live pages: it follows
 /// `ticket:updated` (reserved, released, edited), `order:cancelled` (expired, cancelled) and
-/// `payment:created` (paid) with a blocking `XREAD` from "now" on a connection of its own, and
+/// `payment:created` (paid) with a blocking `XREAD` from their ends on a connection of its own, and
 /// wakes the pages watching the ticket or order an event names. Every round (at most one read
 /// block apart) it also wakes every watcher, so a change that lands a moment after its event
 /// (an order turns complete after payment:created) is still seen. Reading without a consumer
@@ -59,13 +59,23 @@ final class LiveEvents: Service, Sendable {
             (keys.events(.ticketUpdated), .ticketUpdated), (keys.events(.orderCancelled), .orderCancelled),
             (keys.events(.paymentCreated), .paymentCreated),
         ]
-        var positions = Dictionary(uniqueKeysWithValues: streams.map { ($0.key, "$") })
+        // From each stream's last entry now (not `$` on every read, which would skip an entry
+        // added between two reads); a stream that does not exist yet is read from its start;
+        // with Redis away, from whatever comes once it is back.
+        var positions: [String: String] = [:]
+        for stream in streams {
+            do {
+                positions[stream.key] = try await redis.xrevrange(stream.key, count: 1).first?.id ?? "0-0"
+            } catch {
+                positions[stream.key] = "$"
+            }
+        }
         var connection: RedisConnection?
         while !Task.isCancelled {
             do {
                 if connection == nil { connection = try await redis.dedicatedConnection() }
                 let read = try await connection!.xread(
-                    streams: streams.map { ($0.key, positions[$0.key] ?? "$") }, count: 100, block: Self.block)
+                    streams: streams.map { ($0.key, positions[$0.key] ?? "0-0") }, count: 100, block: Self.block)
                 var named = Set<String>()
                 for messages in read {
                     guard let name = streams.first(where: { $0.key == messages.stream })?.name else { continue }
