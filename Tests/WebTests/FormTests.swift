@@ -90,7 +90,7 @@ struct FormTests {
             let browser = Browser()
             let invalid = try await browser.submit(client, from: "/auth/signup", to: "/auth/signup", ["email": "not-an-email", "password": "short"])
             #expect(invalid.status == .badRequest)
-            #expect(invalid.text.contains(#"value="not-an-email" aria-invalid="true" aria-describedby="email-error""#))
+            #expect(invalid.text.contains(#"value="not-an-email" autofocus aria-invalid="true" aria-describedby="email-error""#))
             #expect(invalid.text.contains(#"<p class="error" id="email-error">Email must be valid</p>"#))
             #expect(invalid.text.contains(#"<p class="error" id="password-error">Password must be between 8 and 128 characters</p>"#))
             #expect(!invalid.text.contains("short\""))
