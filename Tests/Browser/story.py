@@ -24,7 +24,7 @@ import urllib.request
 import uuid
 
 from selenium import webdriver
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -82,11 +82,17 @@ class Story:
     def text(self):
         return self.driver.find_element(By.TAG_NAME, "body").text
 
+    def body_text(self):
+        """The page's text, or "" while the page is being replaced (a redirect, a reload):
+        chromedriver then reports a stale element or a node no longer in the document."""
+        try:
+            return self.text()
+        except WebDriverException:
+            return ""
+
     def until_text(self, words, timeout=20):
         try:
-            # The page may be replaced while it is read (a redirect, a reload): look again.
-            WebDriverWait(self.driver, timeout, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException)).until(
-                lambda d: words in d.find_element(By.TAG_NAME, "body").text)
+            WebDriverWait(self.driver, timeout).until(lambda d: words in self.body_text())
         except TimeoutException:
             self.shot("timeout")
             raise AssertionError(f"'{words}' did not appear on {self.driver.current_url} within {timeout}s; page says:\n{self.text()}")
