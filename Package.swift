@@ -213,9 +213,15 @@ let package = Package(
             ],
             path: "Benchmarks/RuntimeThroughput"
         ),
+        // Expiry lag from due time to expiration:complete, two real expiration workers, five runs.
+        .executableTarget(
+            name: "expiry-bench",
+            dependencies: ["ExpirationService", "Contracts", "RedisClient", "TestSupport", "BenchmarkSupport"],
+            path: "Benchmarks/ExpiryLag"
+        ),
         .executableTarget(
             name: "order-load-bench",
-            dependencies: ["TestSupport", "BenchmarkSupport"],
+            dependencies: ["TestSupport", "BenchmarkSupport", "RedisClient"],
             path: "Benchmarks/OrderLoad"
         ),
         // Every page's render time (p50, p99 over 1,000 requests), reads answered from memory.
@@ -247,10 +253,13 @@ let package = Package(
         .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
         .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
         // The whole fleet as real processes; needs the executables built (`make test` does).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient"]),
         .testTarget(
             name: "APITests",
-            dependencies: ["API", "FleetTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "API", "FleetTestSupport", "TicketsService", "OrdersService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "WebTests",

@@ -3,6 +3,7 @@
 // on throwaway Redis and Postgres (fsync and synchronous commit on).
 //
 //   swift build -c release && .build/release/order-load-bench [--clients 32] [--orders 3200]
+//   .build/release/order-load-bench --soak 600 [--rate 150]     (memory soak: see Soak.swift)
 //
 // Every order is for a ticket of its own, so each request is a real reservation: XADD of the
 // command, the orders worker's transaction, its reply, and the HTTP answer.
@@ -17,6 +18,10 @@ import TestSupport
 struct Options {
     var clients = 32
     var orders = 3200
+    /// Seconds of the memory soak; nil runs the latency benchmark.
+    var soakSeconds: Int?
+    /// Purchases a second during the soak.
+    var rate = 150
 
     init(_ arguments: [String]) throws {
         var rest = arguments[...]
@@ -27,7 +32,9 @@ struct Options {
             switch flag {
             case "--clients": clients = number
             case "--orders": orders = number
-            default: throw LoadError("unknown flag \(flag); use --clients N --orders N")
+            case "--soak": soakSeconds = number
+            case "--rate": rate = number
+            default: throw LoadError("unknown flag \(flag); use --clients N --orders N, or --soak SECONDS --rate N")
             }
         }
     }
@@ -39,7 +46,9 @@ struct LoadError: Error, CustomStringConvertible {
 }
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
-let redis = try await RedisServer.start()
+// The soak runs Redis as deployed (AOF, fsync on every write); its orders expire within it.
+let redis = try await RedisServer.start(
+    extraArguments: options.soakSeconds == nil ? [] : ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction"])
 let postgres = try await PostgresServer.start(durable: true)
 let databaseURL = try await postgres.createDatabase()
 let port = try BuiltProducts.freePort()
@@ -47,7 +56,7 @@ let environment = [
     "REDIS_URL": redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
     "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning",
     "BCRYPT_COST": "10",
-]
+].merging(options.soakSeconds == nil ? [:] : ["ORDER_TTL_SECONDS": String(Soak.orderTTLSeconds)]) { $1 }
 let logs = try BuiltProducts.logDirectory("order-load")
 var processes: [ChildProcess] = []
 for name in ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker", "api"] {
@@ -55,6 +64,13 @@ for name in ["auth-worker", "tickets-worker", "orders-worker", "expiration-worke
 }
 let client = HTTPClient(base: "http://127.0.0.1:\(port)", connections: options.clients)
 try await client.waitUntilReady()
+if let seconds = options.soakSeconds {
+    try await Soak(client: client, redisURL: redis.url, processes: processes, clients: options.clients, rate: options.rate, seconds: seconds).run()
+    for process in processes { await process.terminate() }
+    await redis.stop()
+    await postgres.stop()
+    exit(0)
+}
 
 // Setup: a seller with one ticket per order, and one buyer per client.
 let seller = try await client.signUp("seller")

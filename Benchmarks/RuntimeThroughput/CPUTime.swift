@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import PostgresClient
 import RedisClient
@@ -23,7 +24,7 @@ struct CPUSample {
         let pids = Set(workers)
         let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in processes {
-            guard let pid = pid_t(entry), let (parent, seconds) = processTime(pid) else { continue }
+            guard let pid = pid_t(entry), let (parent, seconds) = ProcessStats.cpu(pid) else { continue }
             if pids.contains(pid) { sample.workers += seconds }
             else if pid == servers.ownBackend { continue }
             else if pid == servers.postmaster || parent == servers.postmaster { sample.postgres += seconds }
@@ -39,18 +40,6 @@ struct CPUSample {
             }
         }
         return sample
-    }
-
-    /// The process's parent and its user + system CPU seconds, from /proc/<pid>/stat.
-    private static func processTime(_ pid: pid_t) -> (parent: pid_t, seconds: Double)? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")")
-        else { return nil }
-        // After the name: state, ppid, … utime is the 12th field, stime the 13th.
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let parent = pid_t(fields[1]), let user = Double(fields[11]), let system = Double(fields[12])
-        else { return nil }
-        return (parent, (user + system) / clockTicks)
     }
 
     private static let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))

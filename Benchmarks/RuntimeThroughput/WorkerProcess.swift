@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import TestSupport
 
@@ -22,13 +23,7 @@ struct WorkerProcess: Sendable {
     var pid: pid_t { process.pid }
 
     /// Peak resident set size in MB (`VmHWM`): the high-water mark over the process's life.
-    func peakRSSMegabytes() -> Double? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
-        else { return nil }
-        return kilobytes / 1024
-    }
+    func peakRSSMegabytes() -> Double? { ProcessStats.megabytes(pid, "VmHWM") }
 
     /// Nil while it runs; its exit code once it has exited (128 + n for signal n).
     func poll() -> Int32? { process.exitCode }

@@ -48,3 +48,33 @@ public enum Table {
         text.padding(toLength: width, withPad: " ", startingAt: 0)
     }
 }
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What /proc says of a process on this host.
+public enum ProcessStats {
+    /// The process's parent and its user + system CPU seconds, from /proc/<pid>/stat.
+    public static func cpu(_ pid: pid_t) -> (parent: pid_t, seconds: Double)? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // After the name: state, ppid, … utime is the 12th field, stime the 13th.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let parent = pid_t(fields[1]), let user = Double(fields[11]), let system = Double(fields[12])
+        else { return nil }
+        return (parent, (user + system) / clockTicks)
+    }
+
+    /// A memory figure of /proc/<pid>/status in MB: `VmRSS` now, `VmHWM` the peak so far.
+    public static func megabytes(_ pid: pid_t, _ field: String = "VmRSS") -> Double? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("\(field):") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Double($0) })
+        else { return nil }
+        return kilobytes / 1024
+    }
+
+    private static let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
+}

@@ -51,6 +51,10 @@ public struct KeySpace: Sendable, Hashable {
     /// `<prefix>:expirations`: the sorted set of orders due to expire, scored by due time.
     public var expirations: String { "\(prefix):expirations" }
 
+    /// `<prefix>:expirations:wake`: a short stream that says "an entry now leads the schedule",
+    /// so every scheduler wakes for it, whichever process scheduled it.
+    public var expirationsWake: String { "\(prefix):expirations:wake" }
+
     /// The `SCAN … MATCH` pattern of every key under the prefix. Glob characters in the prefix
     /// are escaped, so a prefix such as `a[1]` matches only itself.
     public var everyKeyPattern: String {

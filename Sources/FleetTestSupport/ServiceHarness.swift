@@ -105,6 +105,34 @@ public struct ServiceHarness: Sendable {
         }
     }
 
+    /// Whether consumer group `group` has handled message `id` (its inbox row): the positive
+    /// sign that a message was seen, for tests that then check it had no effect.
+    public func handled(_ id: UUID, by group: String) async throws -> Bool {
+        try await !database.query(
+            "SELECT 1 FROM messaging.inbox WHERE consumer_group = \(group) AND message_id = \(id)").isEmpty
+    }
+
+    /// Waits until `group` has handled every message in `envelopes`.
+    public func awaitHandled(_ envelopes: [Envelope], by group: String, timeout: Duration = .seconds(30)) async throws {
+        for envelope in envelopes {
+            guard try await eventually(timeout: timeout, { try await handled(envelope.id, by: group) }) else {
+                throw HarnessError("\(envelope.type) \(envelope.id) was never handled by \(group)")
+            }
+        }
+    }
+
+    /// Events of `type` the service has written to its outbox, published or not. A command's
+    /// reply or a message's inbox row means its transaction committed, outbox rows included,
+    /// so this says at once (no waiting for the relay) whether an event is on its way.
+    public func outboxed(_ type: String) async throws -> Int {
+        try await database.query("SELECT count(*)::int8 FROM messaging.outbox WHERE type = \(type)").decodeColumn(Int.self)[0]
+    }
+
+    /// Entries in the dead-letter stream of `stream`.
+    public func deadLetters(of stream: String) async throws -> Int {
+        try await redis.xlen(keys.dead(stream))
+    }
+
     /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
     public func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

@@ -5,6 +5,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HTTPTypes
+import RedisClient
 import Testing
 
 @Suite("commands")
@@ -61,6 +62,23 @@ struct CommandTests {
             let ticket = try outcome.decode(TicketView.self)
             #expect(ticket.title == Responder.slowTitle)
             #expect(ticket.userId == user.id)
+        }
+    }
+
+    @Test("a command answered within the wait leaves no key in Redis; one answered 202 is remembered for a day, for its poll")
+    func commandKeysOnlyForPending() async throws {
+        try await APITestHarness.with(commandTimeout: .milliseconds(300)) { harness, client in
+            let (token, _) = try await client.signUp()
+            let fast = try await client.send(.post, "/api/tickets", json: #"{"title":"A show","price":5}"#, token: token)
+            #expect(fast.status == .created)
+            let slow = try await client.send(.post, "/api/tickets", json: #"{"title":"\#(Responder.slowTitle)","price":5}"#, token: token)
+            #expect(slow.status == .accepted)
+            let pendingID = try #require(slow.headers[.location]?.split(separator: "/").last.map(String.init))
+
+            let owners = try await harness.services.redis.scanAll(matching: harness.services.keys.commandOwner("*"))
+            #expect(owners == [harness.services.keys.commandOwner(pendingID)], "only the 202 is remembered")
+            let lifetime = try await harness.services.redis.send(RedisCommand("TTL", harness.services.keys.commandOwner(pendingID))).asInt()
+            #expect(lifetime > KeySpace.commandKeyLifetimeSeconds - 60 && lifetime <= KeySpace.commandKeyLifetimeSeconds)
         }
     }
 

@@ -4,29 +4,25 @@ import FleetTestSupport
 import Foundation
 import Hummingbird
 import HummingbirdTesting
+import OrdersService
 import PostgresClient
 import Testing
+import TicketsService
+import WorkerRuntime
 
-/// The read side: the tables as the tickets and orders services create them, filled directly.
+/// The read side: the tables the tickets and orders services migrate, filled directly.
 @Suite("reads")
 struct ReadTests {
+    /// The tables exactly as the services make them: their own migrations.
     static func createTables(_ database: PostgresClient) async throws {
-        try await database.query("CREATE SCHEMA tickets")
-        try await database.query("""
-            CREATE TABLE tickets.tickets (id uuid PRIMARY KEY, title text NOT NULL, price_cents int8 NOT NULL,
-                user_id uuid NOT NULL, order_id uuid, version int NOT NULL DEFAULT 0,
-                created_at timestamptz NOT NULL DEFAULT now())
-            """)
-        try await database.query("CREATE SCHEMA orders")
-        try await database.query("""
-            CREATE TABLE orders.tickets (id uuid PRIMARY KEY, title text NOT NULL, price_cents int8 NOT NULL,
-                version int NOT NULL)
-            """)
-        try await database.query("""
-            CREATE TABLE orders.orders (id uuid PRIMARY KEY, user_id uuid NOT NULL, ticket_id uuid NOT NULL,
-                status text NOT NULL, expires_at timestamptz NOT NULL, version int NOT NULL DEFAULT 0,
-                created_at timestamptz NOT NULL DEFAULT now())
-            """)
+        let configuration = WorkerConfiguration()
+        let services = [
+            try TicketsService.definition(configuration: configuration),
+            try OrdersService.definition(configuration: configuration, settings: OrdersSettings()),
+        ]
+        for service in services {
+            for (schema, migrations) in service.migrations { try await database.migrate(schema: schema, migrations: migrations) }
+        }
     }
 
     static func addTicket(_ database: PostgresClient, title: String, cents: Int, user: UUID, order: UUID? = nil, secondsAgo: Int) async throws -> UUID {

@@ -66,15 +66,18 @@ private final class Recorder: @unchecked Sendable {
     @Test("the last reference may be dropped on the thread itself")
     func releasedOnItsOwnThread() async throws {
         for _ in 0..<50 {
-            let done = DispatchSemaphore(value: 0)
             var thread: OwnedThread? = OwnedThread(name: "self-release")
+            weak let released = thread
             let box = Box(thread)
             thread = nil
-            box.thread!.execute {
-                box.thread = nil  // the deinit runs here, on the thread being released
-                done.signal()
+            // Waits without blocking a thread of the cooperative pool.
+            await withCheckedContinuation { continuation in
+                box.thread!.execute {
+                    box.thread = nil  // the deinit runs here, on the thread being released
+                    continuation.resume()
+                }
             }
-            done.wait()
+            #expect(released == nil, "the thread outlived its last reference")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import PostgresClient
 import Testing
 
 /// The marketplace's stories, told against the real processes over HTTP.
@@ -221,11 +222,17 @@ struct PurchaseStoryTests {
         }
     }
 
-    /// Gives the orders service's ticket replica a moment to follow ticket:created, so a race
-    /// of buyers starts with the ticket known to every service.
+    /// Waits until the orders service's ticket replica has followed ticket:created (its row in
+    /// `orders.tickets`), so a race of buyers starts with the ticket known to every service.
     private func waitForReplica(_ fleet: Fleet, _ user: String, ticket: String) async throws -> Bool {
-        _ = try await fleet.eventually("/api/tickets/\(ticket)") { $0.status == 200 }
-        try await Task.sleep(for: .milliseconds(500))
-        return true
+        let database = PostgresClient(configuration: try PostgresConfiguration(fleet.environment["DATABASE_URL"]!, poolSize: 1))
+        defer { Task { await database.close() } }
+        let id = try #require(UUID(uuidString: ticket))
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if try await !database.query("SELECT 1 FROM orders.tickets WHERE id = \(id)").isEmpty { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        throw FleetError("the orders service never learned ticket \(ticket)")
     }
 }

@@ -60,19 +60,22 @@ struct RefundTests {
         try await fixture.stop()
     }
 
-    @Test("a cancellation that arrives before its order waits for it, then applies")
+    @Test("a cancellation that arrives before its order applies at once; the late creation fills in the owner and the order stays unpayable")
     func cancellationFirst() async throws {
         let fixture = try await PaymentsFixture.start()
         let user = RecordID.make()
         let order = RecordID.make()
         try await fixture.harness.publish(OrderCancelled(id: order, version: 1, ticket: .init(id: RecordID.make())))
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(try await fixture.orderStatus(order) == nil)
-        try await fixture.harness.publish(OrderCreated(
+        try await fixture.waitFor("the cancellation, before its order") { try await fixture.orderStatus(order) == "cancelled" }
+        let created = try await fixture.harness.publish(OrderCreated(
             id: order, status: .created, userId: user, expiresAt: Date().addingTimeInterval(900), version: 0,
             ticket: .init(id: RecordID.make(), priceCents: 1_000)))
-        try await fixture.waitFor("the late cancellation") { try await fixture.orderStatus(order) == "cancelled" }
-        #expect(try await fixture.pay(order, userID: user).status == 400)
+        try await fixture.harness.awaitHandled([created], by: "payments")
+        #expect(try await fixture.orderStatus(order) == "cancelled")
+        let reply = try await fixture.pay(order, userID: user)
+        #expect(reply.status == 400)
+        #expect(reply.errors == [ErrorBody.Item(message: "Cannot pay for a cancelled order")])
+        #expect(try await fixture.payments(for: order).isEmpty)
         try await fixture.stop()
     }
 

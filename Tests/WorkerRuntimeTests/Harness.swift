@@ -151,3 +151,11 @@ final class Counter: @unchecked Sendable {
     func next() -> Int { lock.withLock { value += 1; return value } }
     var current: Int { lock.withLock { value } }
 }
+
+/// The message ids a hook saw, across tasks.
+final class MessageLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var seen: Set<UUID> = []
+    func add(_ messages: [IncomingMessage]) { lock.withLock { seen.formUnion(messages.map(\.envelope.id)) } }
+    var ids: Set<UUID> { lock.withLock { seen } }
+}

@@ -25,10 +25,13 @@ public struct ExpirationSchedule: Sendable {
 
     /// Schedules `order` (a lowercase UUID) to expire at `due`; scheduling it again moves it.
     /// Returns its score. Rounded up, so it never comes due before `due`.
+    ///
+    /// When the entry becomes the schedule's earliest, every scheduler is woken through
+    /// ``KeySpace/expirationsWake`` (any later entry is seen when the earlier one comes due).
     @discardableResult
     public func add(order: String, due: Date) async throws -> Int64 {
         let score = Int64((due.timeIntervalSince1970 * 1000).rounded(.up))
-        try await redis.zadd(keys.expirations, member: order, score: Double(score))
+        _ = try await redis.evalScript(ScheduleScript.script, keys: [keys.expirations, keys.expirationsWake], args: [score, order])
         return score
     }
 

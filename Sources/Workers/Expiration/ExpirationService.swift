@@ -8,8 +8,8 @@ import WorkerRuntime
 public enum ExpirationService {
     /// - Parameters:
     ///   - batchLimit: entries moved per script call.
-    ///   - maxSleep: the longest the scheduler sleeps without looking, for entries scheduled by
-    ///     other copies of the worker.
+    ///   - maxSleep: the longest the scheduler sleeps without looking: a safety net for entries
+    ///     put on the schedule without its script (the wake stream covers the rest).
     public static func definition(
         configuration: WorkerConfiguration,
         batchLimit: Int = 100,
@@ -27,6 +27,10 @@ public enum ExpirationService {
         let scheduler = SchedulerLoop(limit: batchLimit, maxSleep: maxSleep, alarm: alarm)
         service.loop("expiration-scheduler") { resources, stop in
             await scheduler.run(resources, until: stop)
+        }
+        let listener = WakeListener(alarm: alarm)
+        service.loop("expiration-wake-listener") { resources, stop in
+            await listener.run(resources, until: stop)
         }
         return service
     }

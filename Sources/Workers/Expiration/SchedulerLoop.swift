@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import RedisClient
 import WorkerRuntime
 
 /// Moves due expirations to their stream, then sleeps until the next one is due (capped at
@@ -36,15 +37,9 @@ struct SchedulerLoop: Sendable {
                 resources.logger.debug("published due expirations", metadata: ["count": "\(step.moved)"])
             }
             if step.moved == limit { continue }  // more may be due already
-            let cap = maxSleep.milliseconds
+            let cap = maxSleep.redisMilliseconds
             let wait = step.nextDueMilliseconds.map { min(max($0 - step.nowMilliseconds, 0), cap) } ?? cap
             await alarm.sleep(for: .milliseconds(wait), deadline: Double(step.nowMilliseconds + wait))
         }
-    }
-}
-
-private extension Duration {
-    var milliseconds: Int64 {
-        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
     }
 }

@@ -11,23 +11,20 @@ enum OrderQueries {
 
     // MARK: tickets replica
 
-    static func ticketVersion(_ id: UUID) -> PostgresQuery {
-        "SELECT version FROM orders.tickets WHERE id = \(id)"
-    }
-
     static func ticket(_ id: UUID) -> PostgresQuery {
         "SELECT title, price_cents FROM orders.tickets WHERE id = \(id)"
     }
 
-    /// Writes the ticket at `version` only if that is the replica's next version (or the first
-    /// one); no row when another consumer got there first.
+    /// Writes the ticket's state at `version` if that is newer than the replica's (or the
+    /// first one seen); no row for a duplicate or an event a newer one superseded. Every ticket
+    /// event carries the whole state the replica keeps, so the newest wins and none waits.
     static func applyTicket(id: UUID, title: String, priceCents: Int, version: Int) -> PostgresQuery {
         """
-        INSERT INTO orders.tickets (id, title, price_cents, version)
+        INSERT INTO orders.tickets AS known (id, title, price_cents, version)
         VALUES (\(id), \(title), \(priceCents), \(version))
         ON CONFLICT (id) DO UPDATE
             SET title = excluded.title, price_cents = excluded.price_cents, version = excluded.version
-            WHERE orders.tickets.version = excluded.version - 1
+            WHERE known.version < excluded.version
         RETURNING version
         """
     }

@@ -2,8 +2,9 @@ import Contracts
 import Foundation
 import WorkerRuntime
 
-/// Keeps `orders.tickets` in step with the tickets service: each event applies only when it
-/// carries the replica's next version, so a late or doubled event never rolls a ticket back.
+/// Keeps `orders.tickets` in step with the tickets service: an event applies only when it is
+/// newer than the replica, so a late or doubled event never rolls a ticket back, and an early
+/// one never waits for those it supersedes.
 enum TicketReplicaHandlers {
     static func created(_ message: IncomingMessage, _ context: MessageContext) async throws {
         let event = try MalformedEvent.decode(TicketCreated.self, message)
@@ -22,14 +23,10 @@ enum TicketReplicaHandlers {
         }
     }
 
-    /// Applies the ticket's state at `version`; false for a duplicate, ``NotYet`` for an early one.
+    /// Applies the ticket's state at `version`; false for a duplicate or a superseded event.
+    /// A reservation event superseded by a later version needs no follow-up either: only the
+    /// order's cancellation releases a ticket, so that order is no longer live.
     private static func apply(id: UUID, title: String, priceCents: Int, version: Int, _ context: MessageContext) async throws -> Bool {
-        let current = try await context.query(OrderQueries.ticketVersion(id)).first.map { try $0.decode(Int.self, at: 0) }
-        guard try VersionGate.shouldApply(current: current, incoming: version, what: "ticket \(id.lowercased)") else { return false }
-        let written = try await context.query(OrderQueries.applyTicket(id: id, title: title, priceCents: priceCents, version: version))
-        // No row: another consumer applied a version of this ticket since we looked; the retry
-        // sees which.
-        guard !written.isEmpty else { throw NotYet("ticket \(id.lowercased) changed while version \(version) was applied") }
-        return true
+        try await !context.query(OrderQueries.applyTicket(id: id, title: title, priceCents: priceCents, version: version)).isEmpty
     }
 }

@@ -35,9 +35,10 @@ struct CreatePaymentHandler: Sendable {
             context.reject(status: 404, "Order not found")
             return
         }
-        let (ownerID, priceCents, status, declined) = try order.decode((UUID, Int, String, Int).self)
-        // Someone else's order answers as if it did not exist: ids are not to be probed.
-        guard ownerID.uuidString.lowercased() == userID else {
+        let (ownerID, price, status, declined) = try order.decode((UUID?, Int?, String, Int).self)
+        // Someone else's order answers as if it did not exist: ids are not to be probed. So
+        // does one whose cancellation came before its creation (no owner known yet).
+        guard let ownerID, let priceCents = price, ownerID.uuidString.lowercased() == userID else {
             context.reject(status: 404, "Order not found")
             return
         }

@@ -11,12 +11,18 @@ struct OrderCancellationHandler: Sendable {
     func handle(_ message: IncomingMessage, _ context: MessageContext) async throws {
         let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
         let orderID = try EventIDs.uuid(event.id, "order id")
-        // FOR UPDATE waits for a CreatePayment holding this order to commit, so the payment
-        // lookup below sees its row: a charge made just before the cancellation is refunded.
-        let rows = try await context.query("SELECT version FROM payments.orders WHERE id = \(orderID) FOR UPDATE")
-        let current = try rows.first.map { try $0.decode(Int.self, at: 0) }
-        guard try shouldApply(current: current, incoming: event.version, orderID: event.id) else { return }
-        context.execute("UPDATE payments.orders SET status = \(OrderStatus.cancelled.rawValue), version = \(event.version) WHERE id = \(orderID)")
+        // The newest version wins, whether or not order:created has landed (it comes on another
+        // stream; when it comes later it only fills in owner and price). The upsert locks the row,
+        // so it waits for a CreatePayment holding this order to commit, and the payment lookup
+        // below sees its row: a charge made just before the cancellation is refunded.
+        let applied = try await context.query("""
+            INSERT INTO payments.orders AS known (id, status, version)
+            VALUES (\(orderID), \(OrderStatus.cancelled.rawValue), \(event.version))
+            ON CONFLICT (id) DO UPDATE SET status = excluded.status, version = excluded.version
+                WHERE known.version < excluded.version
+            RETURNING version
+            """)
+        guard !applied.isEmpty else { return }
 
         let payments = try await context.query(
             "SELECT id, stripe_id FROM payments.payments WHERE order_id = \(orderID) AND refunded_at IS NULL")
@@ -29,14 +35,5 @@ struct OrderCancellationHandler: Sendable {
             UPDATE payments.payments SET refunded_at = now(), refund_id = \(refund.refundID)
             WHERE id = \(paymentID) AND refunded_at IS NULL
             """)
-    }
-
-    /// The version gate, with one allowance: the orders service bumps an order's version for
-    /// changes it announces to no one (awaiting payment), so a cancellation may skip versions.
-    /// Cancelling is an order's last change and the only one after order:created that this
-    /// replica hears of, so nothing it needs can be missing: apply it once the order is here.
-    private func shouldApply(current: Int?, incoming: Int, orderID: String) throws -> Bool {
-        if let current, incoming > current { return true }
-        return try VersionGate.shouldApply(current: current, incoming: incoming, what: "order \(orderID)")
     }
 }

@@ -5,17 +5,18 @@ import WorkerRuntime
 
 /// The part of an order payments needs (owner, price, status), copied from order:created.
 enum OrderReplica {
+    /// Inserts the order, or fills in the owner and price of a row its cancellation left when it
+    /// came first (status and version stay the cancellation's: the newer version wins). A
+    /// duplicate changes nothing. One statement, no read first.
     static func created(_ message: IncomingMessage, _ context: MessageContext) async throws {
         let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
         let orderID = try EventIDs.uuid(event.id, "order id")
         let userID = try EventIDs.uuid(event.userId, "user id")
-        let rows = try await context.query("SELECT version FROM payments.orders WHERE id = \(orderID)")
-        let current = try rows.first.map { try $0.decode(Int.self, at: 0) }
-        guard try VersionGate.shouldApply(current: current, incoming: event.version, what: "order \(event.id)") else { return }
         context.execute("""
-            INSERT INTO payments.orders (id, user_id, price_cents, status, version)
+            INSERT INTO payments.orders AS known (id, user_id, price_cents, status, version)
             VALUES (\(orderID), \(userID), \(event.ticket.priceCents), \(event.status.rawValue), \(event.version))
-            ON CONFLICT (id) DO NOTHING
+            ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, price_cents = excluded.price_cents
+                WHERE known.user_id IS NULL
             """)
     }
 }

@@ -89,6 +89,8 @@ public final class Worker: Service {
             group: service.name, consumer: configuration.consumerName, streams: service.streams,
             configuration: configuration, redis: redis, delivery: delivery, settlement: settlement,
             metrics: metrics, logger: logger)
+        let retention = StreamRetention(
+            streams: service.streams, configuration: configuration, redis: redis, metrics: metrics, logger: logger)
         let relay = OutboxRelay(
             service: service.name, configuration: configuration, database: database, redis: redis,
             wake: wake, metrics: metrics, logger: logger)
@@ -103,6 +105,7 @@ public final class Worker: Service {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for consumer in consumers { group.addTask { try await consumer.run(until: stop) } }
                 group.addTask { try await redelivery.run(until: stop) }
+                group.addTask { await retention.run(until: stop) }
                 group.addTask { await relay.run(until: relayStop) }
                 let resources = WorkerResources(configuration: configuration, keys: keys, redis: redis, database: database, logger: logger)
                 for (name, body) in service.loops {
@@ -113,9 +116,9 @@ public final class Worker: Service {
                     }
                 }
                 do {
-                    // The consumer loops, redelivery and the service's loops finish what they hold;
+                    // The consumer loops, redelivery, retention and the service's loops finish what they hold;
                     // then the relay makes its last flush, so the events of that work go out.
-                    for _ in 0..<(consumers.count + 1 + service.loops.count) { try await group.next() }
+                    for _ in 0..<(consumers.count + 2 + service.loops.count) { try await group.next() }
                     relayStop.stop()
                     wake.ring()
                     try await group.next()

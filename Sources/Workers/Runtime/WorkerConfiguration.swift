@@ -34,6 +34,13 @@ public struct WorkerConfiguration: Sendable {
     public var outboxPollInterval: Duration = .seconds(1)
     /// `OUTBOX_RETENTION_S`: how long published outbox rows and inbox rows are kept.
     public var retention: Duration = .seconds(7 * 24 * 3600)
+    /// `STREAM_KEEP_ENTRIES`: the fewest entries automatic trimming leaves in a stream, for
+    /// people to look at; trimming never removes what a consumer group still needs.
+    public var streamKeepEntries: Int = 1_000
+    /// `STREAM_KEEP_SECONDS`: entries younger than this are never trimmed (0: no age floor).
+    public var streamKeepAge: Duration = .zero
+    /// `STREAM_TRIM_MS`: how often each stream this service reads is trimmed.
+    public var streamTrimInterval: Duration = .seconds(1)
     /// `DATABASE_POOL_SIZE`: database connections. Each consumer loop's batches, the relay and the
     /// redelivery loop use one at a time; the pool never gets fewer than `concurrency + 2`.
     public var databasePoolSize: Int = 4
@@ -74,6 +81,9 @@ public struct WorkerConfiguration: Sendable {
         if let value = try integer("MAX_DELIVERIES", range: 1...1_000) { maxDeliveries = value }
         if let value = try integer("OUTBOX_POLL_MS", range: 1...600_000) { outboxPollInterval = .milliseconds(value) }
         if let value = try integer("OUTBOX_RETENTION_S", range: 1...31_536_000) { retention = .seconds(value) }
+        if let value = try integer("STREAM_KEEP_ENTRIES", range: 0...1_000_000_000) { streamKeepEntries = value }
+        if let value = try integer("STREAM_KEEP_SECONDS", range: 0...31_536_000) { streamKeepAge = .seconds(value) }
+        if let value = try integer("STREAM_TRIM_MS", range: 10...3_600_000) { streamTrimInterval = .milliseconds(value) }
         if let value = try integer("DATABASE_POOL_SIZE", range: 2...200) { databasePoolSize = value }
         if let value = try integer("METRICS_PORT", range: 0...65_535) { metricsPort = value }
         if let value = environment["METRICS_HOST"], !value.isEmpty { metricsHost = value }

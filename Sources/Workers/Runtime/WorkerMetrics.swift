@@ -9,6 +9,7 @@ struct WorkerMetrics: Sendable {
     private let redelivered: Counter
     private let dead: Counter
     private let publishedEvents: Counter
+    private let trimmedEntries: Counter
     private let batchLatency: Timer
     /// Per stream read: entries delivered but not acknowledged, and entries not yet delivered
     /// to the group. Every copy of a worker reports its group's figures, so sum by copy is
@@ -24,6 +25,7 @@ struct WorkerMetrics: Sendable {
         redelivered = Counter(label: "worker_messages_redelivered_total", dimensions: dimensions)
         dead = Counter(label: "worker_messages_dead_lettered_total", dimensions: dimensions)
         publishedEvents = Counter(label: "worker_events_published_total", dimensions: dimensions)
+        trimmedEntries = Counter(label: "worker_stream_entries_trimmed_total", dimensions: dimensions)
         batchLatency = Timer(label: "worker_batch_duration_seconds", dimensions: dimensions, preferredDisplayUnit: .seconds)
         groupPending = Dictionary(uniqueKeysWithValues: streams.map {
             ($0, Gauge(label: "worker_group_pending_entries", dimensions: dimensions + [("stream", $0)]))
@@ -54,5 +56,9 @@ struct WorkerMetrics: Sendable {
 
     func published(_ count: Int) {
         publishedEvents.increment(by: count)
+    }
+
+    func trimmed(_ count: Int) {
+        if count > 0 { trimmedEntries.increment(by: count) }
     }
 }

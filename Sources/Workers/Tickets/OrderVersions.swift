@@ -2,56 +2,28 @@ import Foundation
 import PostgresClient
 import WorkerRuntime
 
-/// The version gate for order events. order:created and order:cancelled travel on two streams,
-/// so a cancellation can arrive before the creation it follows.
+/// What this service knows of each order: the last version of it whose event was applied.
+///
+/// An order has two events here, order:created (version 0) and order:cancelled (its last
+/// version), on two streams, so either can come first. The orders service decides which order
+/// is live; this replica follows it by letting the newest version win: a cancellation applies
+/// whether or not the creation was seen, and a creation that comes after its cancellation is
+/// superseded and has no effect. Nothing ever waits for an older event, so nothing waits for
+/// ever. (The orders service also bumps the version for changes it announces to nobody, so a
+/// cancellation may skip versions; that changes nothing here.)
 enum OrderVersions {
-    enum Step {
-        /// order:created, always version 0.
-        case creation
-        /// order:cancelled: the order's last event. The orders service also bumps the version
-        /// for changes it announces to nobody (`awaiting:payment`), so the cancellation may
-        /// skip versions this service never sees: it applies once the creation has landed.
-        case cancellation
-    }
-
-    /// Whether the event of `order` at `version` is to be applied now; if so, records the
-    /// version in the handler's transaction. False for a duplicate; throws ``NotYet`` for an
-    /// early event or when another consumer recorded a version of this order meanwhile.
-    static func admit(order: UUID, version: Int, step: Step, context: MessageContext) async throws -> Bool {
-        let rows = try await context.query("SELECT version FROM tickets.order_versions WHERE order_id = \(order)")
-        let current = try rows.first.map { Int(try $0.decode(Int32.self, at: 0)) }
-        guard try shouldApply(current: current, incoming: version, step: step, order: order) else { return false }
-        // Compare-and-set rather than a read lock: a concurrent consumer's change shows up as
-        // no row (its insert or update is waited for first), never as a constraint error.
-        let recorded: PostgresRows
-        if let current {
-            recorded = try await context.query("""
-                UPDATE tickets.order_versions SET version = \(Int32(version))
-                WHERE order_id = \(order) AND version = \(Int32(current))
-                RETURNING version
-                """)
-        } else {
-            recorded = try await context.query("""
-                INSERT INTO tickets.order_versions (order_id, version) VALUES (\(order), \(Int32(version)))
-                ON CONFLICT (order_id) DO NOTHING
-                RETURNING version
-                """)
-        }
-        guard !recorded.isEmpty else {
-            throw NotYet("order \(order.lowercased) version \(version): another consumer applied one of its events meanwhile")
-        }
-        return true
-    }
-
-    static func shouldApply(current: Int?, incoming: Int, step: Step, order: UUID) throws -> Bool {
-        let what = "order \(order.lowercased)"
-        switch step {
-        case .creation:
-            return try VersionGate.shouldApply(current: current, incoming: incoming, what: what)
-        case .cancellation:
-            // Only the gap rule differs: once the creation is in, any later version applies.
-            if let current, incoming > current { return true }
-            return try VersionGate.shouldApply(current: current, incoming: incoming, what: what)
-        }
+    /// Records `version` of `order` in the handler's transaction if it is newer than the one
+    /// known, and says whether it was. False for a duplicate or a superseded event.
+    ///
+    /// One statement, no read first: a concurrent consumer's insert or update of the same order
+    /// is waited for and then compared with, never a constraint error.
+    static func admit(order: UUID, version: Int, context: MessageContext) async throws -> Bool {
+        let recorded = try await context.query("""
+            INSERT INTO tickets.order_versions AS known (order_id, version) VALUES (\(order), \(Int32(version)))
+            ON CONFLICT (order_id) DO UPDATE SET version = excluded.version
+                WHERE known.version < excluded.version
+            RETURNING version
+            """)
+        return !recorded.isEmpty
     }
 }

@@ -10,15 +10,17 @@ enum ReservationHandlers {
         let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
         let order = try uuid(event.id, "order id")
         let ticketID = try uuid(event.ticket.id, "ticket id")
-        guard try await OrderVersions.admit(order: order, version: event.version, step: .creation, context: context) else { return }
+        guard try await OrderVersions.admit(order: order, version: event.version, context: context) else { return }
         if let row = try await context.query(TicketQueries.reserve(id: ticketID, for: order)).first {
             context.publish(try TicketRecord(row: row).updated)
             return
         }
         let found = try await context.query(TicketQueries.ownerAndHolder(id: ticketID))
         if let (_, holder) = try found.first?.decode((UUID, UUID?).self), let holder, holder != order {
-            // Another order still holds it: its cancellation is on the other stream and comes
-            // (the orders service allows one live order per ticket). Wait for it.
+            // Another order still holds it. The orders service allows one live order per ticket,
+            // so a cancellation is on its way: the holder's (then this order reserves), or this
+            // order's own (then this creation is superseded on its retry). The retry takes back
+            // the version recorded above with the rest of this message's writes.
             throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
         }
         // No such ticket: nothing to hold. The version stays recorded, so the order's
@@ -29,7 +31,7 @@ enum ReservationHandlers {
         let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
         let order = try uuid(event.id, "order id")
         let ticketID = try uuid(event.ticket.id, "ticket id")
-        guard try await OrderVersions.admit(order: order, version: event.version, step: .cancellation, context: context) else { return }
+        guard try await OrderVersions.admit(order: order, version: event.version, context: context) else { return }
         // Only this order's hold is released; a ticket held by a later order stays held.
         if let row = try await context.query(TicketQueries.release(id: ticketID, from: order)).first {
             context.publish(try TicketRecord(row: row).updated)

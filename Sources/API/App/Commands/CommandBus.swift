@@ -9,8 +9,8 @@ enum CommandOutcome: Sendable {
     case pending(UUID)
 }
 
-/// Who sent a command and what it was, kept in Redis for a day so that polling its outcome
-/// answers only the user who sent it.
+/// Who sent a command that was still pending when its request answered 202, and what it was,
+/// kept in Redis for a day so that polling its outcome answers only the user who sent it.
 struct CommandRecord: Codable, Sendable, Hashable {
     static let anonymous = "anonymous"
     /// The sender's user id, or ``anonymous``.
@@ -28,19 +28,17 @@ struct CommandBus: Sendable {
     let timeout: Duration
     let roundTrips = CommandRoundTrips()
 
-    /// Records the sender, appends the command (user id from the verified session only), and
-    /// waits up to the timeout for its reply.
+    /// Appends the command (user id from the verified session only) and waits up to the
+    /// timeout for its reply. Only a command still pending then is remembered with its sender
+    /// (``CommandRecord``, for ``KeySpace/commandKeyLifetimeSeconds``), since only a 202 is
+    /// ever polled: a command answered within the wait leaves no key behind.
     func send<C: Command>(_ command: C, id: UUID, session: Session?) async throws -> CommandOutcome {
         let idText = id.uuidString.lowercased()
         let envelope = Envelope(
             id: id, type: C.type, data: MessageCoding.encode(command),
             correlationID: idText, userID: session?.userID, replyTo: replyStream)
-        let record = CommandRecord(user: session?.userID ?? CommandRecord.anonymous, type: C.type)
         var append = RedisCommand("XADD", keys.commands(C.service), "*")
         for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
-        let remember = RedisCommand(
-            "SET", recordKey(idText), MessageCoding.encode(record),
-            "EX", KeySpace.commandKeyLifetimeSeconds)
         // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
         let forgetFailure = RedisCommand("DEL", keys.commandFailure(idText))
 
@@ -48,15 +46,18 @@ struct CommandBus: Sendable {
         // Registered first: the reply may come back before this task gets to wait.
         let token = waiters.register(idText)
         do {
-            // One round trip; the record is written before the command so a poll never misses it.
-            for result in try await redis.pipeline([remember, forgetFailure, append]) { _ = try result.get() }
+            for result in try await redis.pipeline([forgetFailure, append]) { _ = try result.get() }
         } catch {
             waiters.finish(idText, token: token)
             throw error
         }
         let reply = await waiters.wait(for: idText, token: token, timeout: timeout)
         roundTrips.record(ContinuousClock.now - started, service: C.service, replied: reply != nil)
-        return reply.map(CommandOutcome.replied) ?? .pending(id)
+        if let reply { return .replied(reply) }
+        // Written before the 202 goes out, so the poll it invites always finds it.
+        let record = CommandRecord(user: session?.userID ?? CommandRecord.anonymous, type: C.type)
+        _ = try await redis.set(recordKey(idText), MessageCoding.encode(record), expireAfter: .seconds(KeySpace.commandKeyLifetimeSeconds))
+        return .pending(id)
     }
 
     /// The sender and type of command `id`, while it is remembered.
