@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", "4.0.0"..<"5.0.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
     ],
     targets: [
         // The two C libraries, found through pkg-config; the apt names tell a fresh machine what to install.
@@ -147,10 +148,24 @@ let package = Package(
             ],
             path: "Sources/API/App"
         ),
+        // The web pages, served by the API process at `/`: templates, stylesheet and script
+        // ship as resources beside the code.
+        .target(
+            name: "Web",
+            dependencies: [
+                "API", "Contracts", "RedisClient", "PostgresClient",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [.copy("Templates"), .copy("Assets")]
+        ),
         .executableTarget(
             name: "api",
             dependencies: [
-                "API", "Observability",
+                "API", "Web", "Observability",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -209,6 +224,17 @@ let package = Package(
             dependencies: ["TestSupport", "BenchmarkSupport", "RedisClient"],
             path: "Benchmarks/OrderLoad"
         ),
+        // Every page's render time (p50, p99 over 1,000 requests), reads answered from memory.
+        .executableTarget(
+            name: "page-render-bench",
+            dependencies: [
+                "Web", "API", "Contracts", "BenchmarkSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Benchmarks/PageRender"
+        ),
         .testTarget(name: "ContractsTests", dependencies: ["Contracts"]),
         .testTarget(
             name: "ObservabilityTests",
@@ -232,6 +258,13 @@ let package = Package(
             name: "APITests",
             dependencies: [
                 "API", "FleetTestSupport", "TicketsService", "OrdersService",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ]
+        ),
+        .testTarget(
+            name: "WebTests",
+            dependencies: [
+                "Web", "API", "Contracts", "FleetTestSupport", "WorkerRuntime", "PostgresClient",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

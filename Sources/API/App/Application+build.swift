@@ -11,11 +11,15 @@ import ServiceLifecycle
 /// tests both call it. Nothing connects here, so an API whose Redis or Postgres is down still
 /// starts and says so on `/readyz`; what cannot work (a production API without a real signing
 /// key) throws. With a `metrics` registry (the one swift-metrics was bootstrapped with), it
-/// counts requests by route and status and serves them on `/metrics`.
+/// counts requests by route and status and serves them on `/metrics`. `pages` adds routes
+/// served beside the JSON API (the web pages), after the API's own and behind its session
+/// middleware, with the API's command bus and repositories to use in-process; the services
+/// it returns run with the application's (started after the clients, stopped before them).
 public func buildApplication(
     configuration: APIConfiguration,
     logger: Logger = Logger(label: "api"),
-    metrics: PrometheusCollectorRegistry? = nil
+    metrics: PrometheusCollectorRegistry? = nil,
+    pages: (@Sendable (Router<APIRequestContext>, APIServices) async throws -> [any Service])? = nil
 ) async throws -> some ApplicationProtocol {
     try configuration.validate()
     let signing = configuration.signingKey
@@ -51,12 +55,22 @@ public func buildApplication(
     HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
         .addRoutes(to: router)
     UsersController(dispatcher: dispatcher, body: body, cookie: cookie).addRoutes(to: router.group("api/users"))
-    TicketsController(dispatcher: dispatcher, repository: PostgresTicketRepository(database: database), body: body)
+    let tickets = PostgresTicketRepository(database: database)
+    let orders = PostgresOrderRepository(database: database)
+    TicketsController(dispatcher: dispatcher, repository: tickets, body: body)
         .addRoutes(to: router.group("api/tickets"))
-    OrdersController(dispatcher: dispatcher, repository: PostgresOrderRepository(database: database), body: body)
+    OrdersController(dispatcher: dispatcher, repository: orders, body: body)
         .addRoutes(to: router.group("api/orders"))
     PaymentsController(dispatcher: dispatcher, body: body).addRoutes(to: router.group("api/payments"))
     CommandsController(dispatcher: dispatcher, bus: bus, outcomes: outcomes).addRoutes(to: router.group("api/commands"))
+    var pageServices: [any Service] = []
+    if let pages {
+        pageServices = try await pages(router, APIServices(
+            commands: BusCommandSender(bus: bus, outcomes: outcomes), tickets: tickets, orders: orders,
+            sessions: TokenSessionIssuer(tokens: tokens, cookie: cookie),
+            pageKey: APIServices.derivedKey(secret: signing.key, purpose: "ticketing-pages-v1"),
+            redis: redis, keys: keys, secureCookies: configuration.secureCookies))
+    }
 
     let reader = ReplyReader(redis: redis, stream: replyStream, waiters: waiters, block: configuration.replyBlock, logger: logger)
     logger.info("api configured", metadata: [
@@ -67,7 +81,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketing-api"),
         // Clients first, so they stop last: the server and the reader finish before they close.
-        services: [ClientsService(redis: redis, database: database), reader],
+        services: [ClientsService(redis: redis, database: database), reader] + pageServices,
         logger: logger)
 }
 

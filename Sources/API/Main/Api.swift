@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Observability
+import Web
 
 /// The HTTP API. Flags override environment variables, which override the defaults.
 @main
@@ -53,7 +54,11 @@ struct Api: AsyncParsableCommand {
         if let logFormat { overrides["LOG_FORMAT"] = logFormat }
         let configuration = try APIConfiguration.fromEnvironment(overrides)
         let registry = ProcessObservability.bootstrap(try LogSettings.fromEnvironment(overrides))
-        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "api"), metrics: registry)
+        // The web pages ride along at `/`, with the API's bus and repositories in-process.
+        let pageOptions = WebOptions.fromEnvironment(overrides)
+        let app = try await buildApplication(configuration: configuration, logger: Logger(label: "api"), metrics: registry) { router, services in
+            try await WebPages.addRoutes(to: router, services: services, options: pageOptions)
+        }
         try await app.runService()
     }
 }

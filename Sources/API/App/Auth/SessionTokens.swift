@@ -7,6 +7,8 @@ public struct Session: Sendable, Hashable {
     public let userID: String
     public let email: String
 
+    public init(userID: String, email: String) { self.userID = userID; self.email = email }
+
     public var user: UserView { UserView(id: userID, email: email) }
 }
 

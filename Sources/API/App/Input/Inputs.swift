@@ -2,13 +2,16 @@ import Contracts
 
 // Request bodies as clients send them: every field optional, so that a missing field is a
 // validation error with its name rather than a decoding failure. Each turns itself into the
-// command it asks for, or throws 400 with every field at fault.
+// command it asks for, or throws 400 with every field at fault. Public, so the web pages'
+// forms are validated by the same rules.
 
-struct CredentialsInput: Decodable {
-    var email: String?
-    var password: String?
+public struct CredentialsInput: Decodable, Sendable {
+    public var email: String?
+    public var password: String?
 
-    func signUp() throws -> SignUp {
+    public init(email: String?, password: String?) { self.email = email; self.password = password }
+
+    public func signUp() throws -> SignUp {
         var validation = Validation()
         let email = validation.email(email)
         let password = validation.newPassword(password)
@@ -16,7 +19,7 @@ struct CredentialsInput: Decodable {
         return SignUp(email: email, password: password)
     }
 
-    func signIn() throws -> SignIn {
+    public func signIn() throws -> SignIn {
         var validation = Validation()
         let email = validation.email(email)
         let password = validation.existingPassword(password)
@@ -25,11 +28,13 @@ struct CredentialsInput: Decodable {
     }
 }
 
-struct TicketInput: Decodable {
-    var title: String?
-    var price: PriceText?
+public struct TicketInput: Decodable, Sendable {
+    public var title: String?
+    public var price: PriceText?
 
-    func create() throws -> CreateTicket {
+    public init(title: String?, price: PriceText?) { self.title = title; self.price = price }
+
+    public func create() throws -> CreateTicket {
         var validation = Validation()
         let title = validation.title(title)
         let cents = validation.price(price)
@@ -37,7 +42,7 @@ struct TicketInput: Decodable {
         return CreateTicket(title: title, priceCents: cents)
     }
 
-    func update(id rawID: String?) throws -> UpdateTicket {
+    public func update(id rawID: String?) throws -> UpdateTicket {
         var validation = Validation()
         let id = validation.id(rawID, field: "id")
         let title = validation.title(title)
@@ -47,10 +52,12 @@ struct TicketInput: Decodable {
     }
 }
 
-struct OrderInput: Decodable {
-    var ticketId: String?
+public struct OrderInput: Decodable, Sendable {
+    public var ticketId: String?
 
-    func create() throws -> CreateOrder {
+    public init(ticketId: String?) { self.ticketId = ticketId }
+
+    public func create() throws -> CreateOrder {
         var validation = Validation()
         let id = validation.id(ticketId, field: "ticketId")
         try validation.check()
@@ -58,11 +65,13 @@ struct OrderInput: Decodable {
     }
 }
 
-struct PaymentInput: Decodable {
-    var orderId: String?
-    var token: String?
+public struct PaymentInput: Decodable, Sendable {
+    public var orderId: String?
+    public var token: String?
 
-    func create() throws -> CreatePayment {
+    public init(orderId: String?, token: String?) { self.orderId = orderId; self.token = token }
+
+    public func create() throws -> CreatePayment {
         var validation = Validation()
         let id = validation.id(orderId, field: "orderId")
         let token = validation.text(token, field: "token")
@@ -72,7 +81,7 @@ struct PaymentInput: Decodable {
 }
 
 /// A path id: a UUID or 400 naming `id`.
-func pathID(_ raw: String?) throws -> String {
+public func pathID(_ raw: String?) throws -> String {
     var validation = Validation()
     let id = validation.id(raw, field: "id")
     try validation.check()

@@ -90,11 +90,11 @@ struct Validation {
 
 /// A price as the client wrote it: a JSON number, or a string of decimal digits (as some
 /// clients send form values). Anything else is the wrong type.
-enum PriceText: Decodable, Sendable {
+public enum PriceText: Decodable, Sendable {
     case number(Double)
     case text(String)
 
-    init(from decoder: any Decoder) throws {
+    public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let number = try? container.decode(Double.self) {
             self = .number(number)
@@ -107,7 +107,7 @@ enum PriceText: Decodable, Sendable {
     }
 
     /// Cents, if the price is > 0, ≤ 1,000,000 and has at most two decimals.
-    var cents: Int? {
+    public var cents: Int? {
         switch self {
         case .number(let value): Money.cents(from: value)
         case .text(let text): Money.cents(fromDecimal: text)

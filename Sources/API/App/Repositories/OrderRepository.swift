@@ -4,7 +4,7 @@ import PostgresClient
 
 /// Orders as the orders service keeps them, with their ticket from its replica
 /// (`orders.orders` joined with `orders.tickets`). Always scoped to one user.
-protocol OrderRepository: Sendable {
+public protocol OrderRepository: Sendable {
     /// The user's orders, newest first.
     func orders(userID: String) async throws -> [OrderView]
     /// The order if it exists and is the user's; nil otherwise (others' orders are not revealed).

@@ -1,0 +1,40 @@
+import API
+import Contracts
+import Foundation
+import Hummingbird
+
+/// A command's outcome as the pages use it.
+enum PageOutcome: Sendable {
+    /// The service accepted it; the body is the entity it returned.
+    case success(ServiceReply)
+    /// Refused; the errors to show in the form.
+    case refused(status: Int, FormErrors)
+    /// Not answered within the wait: show the "still working" page.
+    case working(UUID)
+}
+
+extension Site {
+    func send<C: Command>(_ command: C, session: Session?) async throws -> PageOutcome {
+        switch try await services.commands.send(command, session: session) {
+        case .pending(let id): return .working(id)
+        case .replied(let reply): return Self.outcome(of: reply)
+        }
+    }
+
+    static func outcome(of reply: ServiceReply) -> PageOutcome {
+        if (200..<300).contains(reply.status) { return .success(reply) }
+        let items = (try? MessageCoding.decode(ErrorBody.self, from: reply.body).errors) ?? []
+        return .refused(status: reply.status, items.isEmpty ? FormErrors(message: "Something went wrong") : FormErrors(items))
+    }
+
+    /// Where a command that is still being handled is followed: the "still working" page,
+    /// which comes back to `back` if the command is refused.
+    func working(_ id: UUID, back: String) -> Response {
+        redirect("/working/\(id.uuidString.lowercased())?back=\(Self.queryEscape(back))")
+    }
+
+    /// A refusal's status for the re-rendered form: the service's when it is a client error.
+    static func status(_ code: Int) -> HTTPResponse.Status {
+        (400..<500).contains(code) ? HTTPResponse.Status(code: code) : .badRequest
+    }
+}

@@ -1,0 +1,99 @@
+import API
+import Contracts
+import FleetTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import PostgresClient
+import Testing
+import WorkerRuntime
+@testable import Web
+
+/// The pages as the `api` executable serves them: built into the real API (its session
+/// middleware, error middleware and command bus) against real Redis and Postgres, with a
+/// stand-in auth service and the read tables filled directly.
+@Suite("pages served by the API", .timeLimit(.minutes(2)))
+struct ServedByAPITests {
+    static func withAPI(_ test: @Sendable (ServiceHarness, any TestClientProtocol) async throws -> Void) async throws {
+        let services = try await ServiceHarness.make()
+        var auth = ServiceDefinition(name: "auth-stand-in")
+        auth.on(SignUp.type, in: services.keys.commands(.auth)) { message, context in
+            let command = try MessageCoding.decode(SignUp.self, from: message.envelope.data)
+            context.reply(status: 201, UserView(id: RecordID.make(), email: command.email))
+        }
+        let worker = try await services.start(auth)
+        var configuration = APIConfiguration()
+        configuration.redisURL = services.redisURL
+        configuration.databaseURL = services.databaseURL
+        configuration.keyPrefix = services.keys.prefix
+        configuration.jwtKey = "web-test-signing-key-that-is-long-enough-0123"
+        configuration.instance = "web-\(UUID().uuidString.prefix(8).lowercased())"
+        configuration.replyBlock = .milliseconds(200)
+        var logger = Logger(label: "web-test")
+        logger.logLevel = .warning
+        do {
+            let app = try await buildApplication(configuration: configuration, logger: logger) { router, services in
+                try await WebPages.addRoutes(to: router, services: services)
+            }
+            try await app.test(.router) { client in try await test(services, client) }
+        } catch {
+            try? await worker.stop()
+            await services.close()
+            throw error
+        }
+        try? await worker.stop()
+        await services.close()
+    }
+
+    @Test("signing up on the page sets the API's own session: the pages and /api/users/currentuser both know the user; /api stays JSON")
+    func sharedSession() async throws {
+        try await Self.withAPI { _, client in
+            let browser = Browser()
+            let done = try await browser.submit(client, from: "/auth/signup", to: "/auth/signup", ["email": "page@example.com", "password": "password123"])
+            #expect(done.status == .seeOther)
+            let token = try #require(browser.cookie("session"))
+            #expect(token.split(separator: ".").count == 3, "a JWT, as the API signs")
+            let home = try await browser.send(client, .get, "/")
+            #expect(home.text.contains("page@example.com"))
+            let current = try await browser.send(client, .get, "/api/users/currentuser")
+            #expect(current.text.contains(#""email":"page@example.com""#))
+
+            let missing = try await client.execute(uri: "/api/no-such-thing", method: .get)
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/json; charset=utf-8")
+            let page = try await client.execute(uri: "/no-such-page", method: .get)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+        }
+    }
+
+    // The reader wakes a ticket's watchers on its ticket:updated, and every watcher once a read
+    // round (≤ 2 s); either way the stream checks the table, so this pins the stream and the
+    // reader running in the API, and LiveTests pins which record an event names.
+    @Test("the ticket page's live stream, fed by the API's reader of the event streams, says 'changed' once the ticket moved on")
+    func liveTicket() async throws {
+        try await Self.withAPI { services, client in
+            let database = services.database
+            try await database.query("CREATE SCHEMA tickets")
+            try await database.query("""
+                CREATE TABLE tickets.tickets (id uuid PRIMARY KEY, title text NOT NULL, price_cents int8 NOT NULL,
+                    user_id uuid NOT NULL, order_id uuid, version int NOT NULL DEFAULT 0,
+                    created_at timestamptz NOT NULL DEFAULT now())
+                """)
+            let id = UUID(), order = UUID()
+            try await database.query("INSERT INTO tickets.tickets (id, title, price_cents, user_id) VALUES (\(id), 'Gig', 1000, \(UUID()))")
+            let page = try await client.execute(uri: "/tickets/\(id.uuidString.lowercased())", method: .get)
+            #expect(page.text.contains(#"data-live="/live/tickets/\#(id.uuidString.lowercased())?version=0""#))
+
+            async let stream = client.execute(uri: "/live/tickets/\(id.uuidString.lowercased())?version=0", method: .get)
+            try await Task.sleep(for: .milliseconds(500))
+            try await database.query("UPDATE tickets.tickets SET order_id = \(order), version = 1 WHERE id = \(id)")
+            try await services.publish(TicketUpdated(
+                id: id.uuidString.lowercased(), title: "Gig", priceCents: 1000, userId: RecordID.make(),
+                orderId: order.uuidString.lowercased(), version: 1))
+            let response = try await stream
+            #expect(response.headers[.contentType] == "text/event-stream")
+            #expect(response.text.contains("event: changed"))
+        }
+    }
+}
