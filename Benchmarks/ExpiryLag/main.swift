@@ -64,6 +64,8 @@ struct RunResult {
     let pingMicros: Latencies
     /// How long before the window opened every entry was on the schedule.
     let scheduledAhead: Double
+    /// AOF rewrites Redis started during the run (each forks, and can stall it briefly).
+    let aofRewrites: Int
 }
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
@@ -74,7 +76,7 @@ let redis = try await RedisClient.connect(configuration: try RedisConfiguration(
 let redisPID = (try await redis.info("server"))["process_id"].flatMap { pid_t($0) }
 let logs = try BuiltProducts.logDirectory("expiry-bench")
 print("expiry lag: \(options.entries) entries due over \(options.window) s, two expiration-worker copies, Redis AOF always, Postgres fsync on")
-print("run   published  dup  early   p50 ms   p99 ms   max ms   | Redis PING p50 / p99 µs | ahead s | CPU µs/entry: worker A, worker B, redis")
+print("run   published  dup  early   p50 ms   p99 ms   max ms   | Redis PING p50 / p99 µs | ahead s | AOF rewrites | CPU µs/entry: worker A, worker B, redis")
 
 var verdicts: [Bool] = []
 for run in 1...options.runs {
@@ -85,7 +87,7 @@ for run in 1...options.runs {
           + Table.cell(result.lags.percentile(0.5), 9, "%.0f") + Table.cell(result.lags.percentile(0.99), 9, "%.0f")
           + Table.cell(result.lags.sorted.last, 9, "%.0f")
           + "   |   " + Table.cell(result.pingMicros.percentile(0.5), 6, "%.0f") + " / " + Table.label(Table.number(result.pingMicros.percentile(0.99), "%.0f"), 12)
-          + "| " + Table.cell(result.scheduledAhead, 7, "%.1f") + " | " + cpu)
+          + "| " + Table.cell(result.scheduledAhead, 7, "%.1f") + " | " + Table.cell(String(result.aofRewrites), 12) + " | " + cpu)
     verdicts.append(result.published == options.entries && result.duplicates == 0 && result.early == 0
                     && result.scheduledAhead > 0 && result.lags.percentile(0.99) <= 10 && (result.lags.sorted.last ?? .infinity) <= 50)
 }
@@ -141,6 +143,7 @@ func measure(run: Int) async throws -> RunResult {
         appends.append(append)
     }
     let cpuBefore = cpuSeconds(workers)
+    let rewritesBefore = try await aofRewrites()
     for chunk in stride(from: 0, to: appends.count, by: 500) {
         for result in try await redis.pipeline(Array(appends[chunk..<min(chunk + 500, appends.count)])) { _ = try result.get() }
     }
@@ -171,6 +174,7 @@ func measure(run: Int) async throws -> RunResult {
         try await Task.sleep(for: .milliseconds(20))
     }
     let cpuAfter = cpuSeconds(workers)
+    let rewrites = try await aofRewrites() - rewritesBefore
     for worker in workers { _ = await worker.terminate() }
 
     var lags: [Double] = []
@@ -197,10 +201,15 @@ func measure(run: Int) async throws -> RunResult {
     _ = try await redis.send(RedisCommand("FLUSHALL"))
     return RunResult(
         published: seen.count, duplicates: duplicates, lags: Latencies(lags), early: early, cpuMicros: cpu,
-        pingMicros: Latencies(pings), scheduledAhead: scheduledAhead)
+        pingMicros: Latencies(pings), scheduledAhead: scheduledAhead, aofRewrites: rewrites)
 }
 
 /// CPU seconds so far of each worker, then of redis-server.
 func cpuSeconds(_ workers: [ChildProcess]) -> [Double] {
     (workers.map(\.pid) + [redisPID ?? -1]).map { ProcessStats.cpu($0)?.seconds ?? .nan }
+}
+
+/// AOF rewrites since Redis started.
+func aofRewrites() async throws -> Int {
+    Int(try await redis.info("persistence")["aof_rewrites"] ?? "") ?? 0
 }
