@@ -27,26 +27,16 @@ struct Options {
     var lead = 30
 
     init(_ arguments: [String]) throws {
-        var rest = arguments[...]
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst(), let number = Int(value), number > 0 else {
-                throw BenchError("\(flag) needs a positive whole number")
-            }
-            switch flag {
-            case "--runs": runs = number
-            case "--entries": entries = number
-            case "--window": window = number
-            case "--lead": lead = number
-            default: throw BenchError("unknown flag \(flag); use --runs N --entries N --window SECONDS --lead SECONDS")
-            }
-        }
+        let flags = try WholeNumberFlags.parse(
+            arguments, known: ["--runs", "--entries", "--window", "--lead"],
+            usage: "--runs N --entries N --window SECONDS --lead SECONDS")
+        runs = flags["--runs"] ?? runs
+        entries = flags["--entries"] ?? entries
+        window = flags["--window"] ?? window
+        lead = flags["--lead"] ?? lead
     }
 }
 
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// One entry to schedule: its order id, when it is due, and which way it goes on the schedule.
 struct Planned {
@@ -117,7 +107,7 @@ func measure(run: Int) async throws -> RunResult {
         let reading = clients.split(separator: "\n").filter { $0.contains("name=expiration:bench-\(run)") && $0.contains("cmd=xreadgroup") }
         if reading.count >= 2 { break }
         guard ContinuousClock.now < deadline else {
-            throw BenchError("the expiration workers did not start (exit codes \(workers.map(\.exitCode))): \(workers[0].logTail())")
+            throw BenchmarkError("the expiration workers did not start (exit codes \(workers.map(\.exitCode))): \(workers[0].logTail())")
         }
         try await Task.sleep(for: .milliseconds(100))
     }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -40,19 +41,19 @@ struct HTTPClient: Sendable {
             if let (status, _, _) = try? await send("GET", "/readyz"), status == 200 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LoadError("the API did not become ready")
+        throw BenchmarkError("the API did not become ready")
     }
 
     func signUp(_ label: String) async throws -> String {
         let email = "\(label)-\(UUID().uuidString.prefix(8).lowercased())@example.com"
         let (status, _, cookie) = try await send("POST", "/api/users/signup", json: ["email": email, "password": "password123"])
-        guard status == 201, let cookie else { throw LoadError("sign up answered \(status)") }
+        guard status == 201, let cookie else { throw BenchmarkError("sign up answered \(status)") }
         return cookie
     }
 
     func createTicket(_ token: String) async throws -> String {
         let (status, body, _) = try await send("POST", "/api/tickets", json: ["title": "Seat", "price": 25], token: token)
-        guard status == 201, let id = body["id"] as? String else { throw LoadError("creating a ticket answered \(status)") }
+        guard status == 201, let id = body["id"] as? String else { throw BenchmarkError("creating a ticket answered \(status)") }
         return id
     }
 
@@ -72,6 +73,6 @@ struct HTTPClient: Sendable {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw LoadError("the orders service never learned the tickets")
+        throw BenchmarkError("the orders service never learned the tickets")
     }
 }

@@ -24,25 +24,14 @@ struct Options {
     var rate = 150
 
     init(_ arguments: [String]) throws {
-        var rest = arguments[...]
-        while let flag = rest.popFirst() {
-            guard let value = rest.popFirst(), let number = Int(value), number > 0 else {
-                throw LoadError("\(flag) needs a positive whole number")
-            }
-            switch flag {
-            case "--clients": clients = number
-            case "--orders": orders = number
-            case "--soak": soakSeconds = number
-            case "--rate": rate = number
-            default: throw LoadError("unknown flag \(flag); use --clients N --orders N, or --soak SECONDS --rate N")
-            }
-        }
+        let flags = try WholeNumberFlags.parse(
+            arguments, known: ["--clients", "--orders", "--soak", "--rate"],
+            usage: "--clients N --orders N, or --soak SECONDS --rate N")
+        clients = flags["--clients"] ?? clients
+        orders = flags["--orders"] ?? orders
+        soakSeconds = flags["--soak"]
+        rate = flags["--rate"] ?? rate
     }
-}
-
-struct LoadError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
 
 let options = try Options(Array(CommandLine.arguments.dropFirst()))
@@ -102,7 +91,7 @@ let latencies = try await withThrowingTaskGroup(of: [Double].self) { group in
                 let start = ContinuousClock.now
                 let status = try await client.order(ticket, buyer: buyer)
                 let elapsed = ContinuousClock.now - start
-                guard status == 201 else { throw LoadError("an order answered \(status)") }
+                guard status == 201 else { throw BenchmarkError("an order answered \(status)") }
                 measured.append(elapsed.seconds * 1000)
             }
             return measured

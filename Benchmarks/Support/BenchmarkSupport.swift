@@ -78,3 +78,26 @@ public enum ProcessStats {
 
     private static let clockTicks = Double(sysconf(Int32(_SC_CLK_TCK)))
 }
+
+/// `--name N` flags taking positive whole numbers, the only kind the benchmarks take.
+public enum WholeNumberFlags {
+    /// Each flag given, by name; throws for a missing or bad value or a flag not in `known`.
+    public static func parse(_ arguments: [String], known: [String], usage: String) throws -> [String: Int] {
+        var values: [String: Int] = [:]
+        var rest = arguments[...]
+        while let flag = rest.popFirst() {
+            guard known.contains(flag) else { throw BenchmarkError("unknown flag \(flag); use \(usage)") }
+            guard let value = rest.popFirst(), let number = Int(value), number > 0 else {
+                throw BenchmarkError("\(flag) needs a positive whole number")
+            }
+            values[flag] = number
+        }
+        return values
+    }
+}
+
+/// A benchmark that cannot run as asked; the message says why.
+public struct BenchmarkError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}
