@@ -66,9 +66,11 @@ struct OperationsServerTests {
                 await database.close()
             }
         }
-        #expect(await ServersReadiness(redis: redis, database: database, timeout: .seconds(5)).isReady())
+        // A deadline far above what live servers need, even on a loaded 2-core machine.
+        #expect(await ServersReadiness(redis: redis, database: database, timeout: .seconds(30)).isReady())
         let started = ContinuousClock.now
         #expect(await ServersReadiness(redis: deadRedis, database: database, timeout: .seconds(1)).isReady() == false)
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Not ready once its 1 s deadline passes, not after the client's reconnect attempts.
+        #expect(ContinuousClock.now - started < .seconds(5))
     }
 }
