@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import RedisClient
+import Synchronization
 import TestSupport
 
 /// The memory soak: the whole fleet at a steady rate of purchases for a long while, sampling
@@ -45,12 +46,15 @@ struct Soak {
         let start = ContinuousClock.now
         let total = rate * seconds
         let buyerTokens = buyers
+        // Lanes stop between steps when told: cancelling a request in flight trips
+        // FoundationNetworking on Linux.
+        let stopping = StopFlag()
         let load = Task {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for lane in 0..<clients {
                     group.addTask {
                         var listed: [(ticket: String, at: ContinuousClock.Instant)] = []
-                        for step in stride(from: lane, to: total, by: clients) {
+                        for step in stride(from: lane, to: total, by: clients) where !stopping.isSet {
                             // Paced by schedule: a late step goes at once, an early one waits.
                             let due = start + .seconds(Double(step) / Double(rate))
                             if due > .now { try await Task.sleep(until: due, clock: .continuous) }
@@ -64,7 +68,7 @@ struct Soak {
             }
         }
         var samples: [Sample] = []
-        while !load.isCancelled {
+        while true {
             let elapsed = Int((ContinuousClock.now - start).seconds.rounded())
             let memory = try await redis.info("memory")["used_memory"].flatMap(Double.init) ?? .nan
             let rss = (processes.map(\.pid) + [redisPID]).map { ProcessStats.megabytes($0) ?? .nan }
@@ -77,7 +81,7 @@ struct Soak {
             if elapsed >= seconds { break }
             try await Task.sleep(for: Self.sampleEvery)
         }
-        load.cancel()
+        stopping.set()
         _ = await load.result
         report(samples, names: names)
         await redis.shutdown()
@@ -131,4 +135,11 @@ actor Tally {
     }
 
     var counts: (Int, Int) { (done, failed) }
+}
+
+/// Set once, read by every lane.
+final class StopFlag: Sendable {
+    private let value = Atomic(false)
+    func set() { value.store(true, ordering: .relaxed) }
+    var isSet: Bool { value.load(ordering: .relaxed) }
 }
