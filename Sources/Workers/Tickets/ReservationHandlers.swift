@@ -23,8 +23,8 @@ enum ReservationHandlers {
             // the version recorded above with the rest of this message's writes.
             throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
         }
-        // No such ticket: nothing to hold. The version stays recorded, so the order's
-        // cancellation is not kept waiting for a creation that already came.
+        // No such ticket: nothing to hold. The version stays recorded, so a repeat of this
+        // event is a duplicate.
     }
 
     static func release(_ message: IncomingMessage, _ context: MessageContext) async throws {
