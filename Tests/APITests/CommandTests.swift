@@ -65,6 +65,27 @@ struct CommandTests {
         }
     }
 
+    @Test("a command answered 202 by one API copy is polled to its outcome on another copy")
+    func pollOnAnotherCopy() async throws {
+        try await APITestHarness.with(commandTimeout: .milliseconds(300)) { harness, first in
+            let (token, _) = try await first.signUp()
+            let response = try await first.send(.post, "/api/tickets", json: #"{"title":"\#(Responder.slowTitle)","price":5}"#, token: token)
+            #expect(response.status == .accepted)
+            let location = try #require(response.headers[.location])
+            // A second copy: its own reply stream, nothing shared with the first but Redis and Postgres.
+            try await harness.run(harness.configuration()) { second in
+                let answered = try await harness.services.eventually(timeout: .seconds(20)) {
+                    try await second.send(.get, location, token: token).status == .created
+                }
+                #expect(answered)
+                #expect(try await second.send(.get, location, token: token).decode(TicketView.self).title == Responder.slowTitle)
+                // Another user asking the second copy is told there is no such command.
+                let (stranger, _) = try await second.signUp()
+                #expect(try await second.send(.get, location, token: stranger).status == .notFound)
+            }
+        }
+    }
+
     @Test("a command answered within the wait leaves no key in Redis; one answered 202 is remembered for a day, for its poll")
     func commandKeysOnlyForPending() async throws {
         try await APITestHarness.with { harness, client in

@@ -50,4 +50,18 @@ struct SignInTests {
         }
         try await auth.stop()
     }
+
+    @Test("handled sign-up and sign-in commands are deleted from their stream, so their passwords do not stay in Redis")
+    func handledCommandsDeleted() async throws {
+        let auth = try await AuthFixture.start()
+        #expect(try await auth.signUp("carol@example.com", "marker-password-1").status == 201)
+        #expect(try await auth.signIn("carol@example.com", "marker-password-1").status == 200)
+        #expect(try await auth.signIn("carol@example.com", "wrong-password-2").status == 400)
+        let stream = auth.harness.keys.commands(.auth)
+        // The deletion rides in the acknowledgement's pipeline, right after the reply.
+        #expect(try await auth.harness.eventually { try await auth.harness.redis.xlen(stream) == 0 })
+        let left = try await auth.harness.redis.xrange(stream).flatMap { $0.fields.map(\.value) }
+        #expect(!left.contains { $0.contains("marker-password") })
+        try await auth.stop()
+    }
 }
