@@ -253,7 +253,7 @@ let package = Package(
         .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
         .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
         // The whole fleet as real processes; needs the executables built (`make test` does).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient", "RedisClient", "Contracts"]),
         .testTarget(
             name: "APITests",
             dependencies: [
