@@ -33,6 +33,20 @@ struct HealthTests {
         }
     }
 
+    @Test("readyz answers 503 when Postgres is unreachable, while healthz stays 200")
+    func notReadyWithoutPostgres() async throws {
+        // Nothing listens on port 1.
+        try await APITestHarness.with(configure: { $0.databaseURL = "postgresql://postgres@127.0.0.1:1/none" }) { _, client in
+            let started = ContinuousClock.now
+            let ready = try await client.send(.get, "/readyz")
+            #expect(ready.status == .serviceUnavailable)
+            #expect(ready.errors.count == 1)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            let health = try await client.send(.get, "/healthz")
+            #expect(health.status == .ok)
+        }
+    }
+
     @Test("a command answers 503 in the error shape when Redis is unreachable")
     func commandWithoutRedis() async throws {
         // Nothing listens on port 1.
