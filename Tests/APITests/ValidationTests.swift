@@ -91,27 +91,42 @@ struct ValidationTests {
         }
     }
 
-    @Test("malformed JSON and a body that is not an object answer 400 in the error shape")
+    /// Every route that reads a body, with a path whose id is well formed.
+    static let bodyRoutes: [(HTTPRequest.Method, String)] = [
+        (.post, "/api/users/signup"), (.post, "/api/users/signin"), (.post, "/api/tickets"),
+        (.put, "/api/tickets/9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d"), (.post, "/api/orders"), (.post, "/api/payments"),
+    ]
+
+    @Test("on every route, malformed JSON and a body that is not an object answer 400 in the error shape, and send no command")
     func malformedJSON() async throws {
-        try await APITestHarness.with { _, client in
-            let broken = try await client.send(.post, "/api/users/signup", json: #"{"email": "a@example.com", "#)
-            #expect(broken.status == .badRequest)
-            #expect(broken.errors.count == 1)
-            #expect(broken.errors.first?.field == nil)
-            let array = try await client.send(.post, "/api/users/signup", json: "[1,2]")
-            #expect(array.status == .badRequest)
-            #expect(array.errors.count == 1)
+        try await APITestHarness.with { harness, client in
+            let (token, _) = try await client.signUp()
+            let before = harness.responder.handled.count
+            for (method, path) in Self.bodyRoutes {
+                let broken = try await client.send(method, path, json: #"{"email": "a@example.com", "#, token: token)
+                #expect(broken.status == .badRequest, "\(method) \(path)")
+                #expect(broken.errors.count == 1, "\(method) \(path)")
+                #expect(broken.errors.first?.field == nil, "\(method) \(path)")
+                let array = try await client.send(method, path, json: "[1,2]", token: token)
+                #expect(array.status == .badRequest, "\(method) \(path)")
+                #expect(array.errors.count == 1, "\(method) \(path)")
+            }
+            #expect(harness.responder.handled.count == before)
         }
     }
 
-    @Test("a body over the limit answers 413 in the error shape")
+    @Test("on every route, a body over the limit answers 413 in the error shape and sends no command")
     func bodyTooLarge() async throws {
         try await APITestHarness.with { harness, client in
+            let (token, _) = try await client.signUp()
+            let before = harness.responder.handled.count
             let padding = String(repeating: "x", count: 2000)
-            let response = try await client.send(.post, "/api/users/signup", json: #"{"email":"a@example.com","password":"password123","pad":"\#(padding)"}"#)
-            #expect(response.status == .contentTooLarge)
-            #expect(response.errors == [ErrorBody.Item(message: "Request body is too large")])
-            #expect(harness.responder.handled.isEmpty)
+            for (method, path) in Self.bodyRoutes {
+                let response = try await client.send(method, path, json: #"{"email":"a@example.com","password":"password123","pad":"\#(padding)"}"#, token: token)
+                #expect(response.status == .contentTooLarge, "\(method) \(path)")
+                #expect(response.errors == [ErrorBody.Item(message: "Request body is too large")], "\(method) \(path)")
+            }
+            #expect(harness.responder.handled.count == before)
         }
     }
 
