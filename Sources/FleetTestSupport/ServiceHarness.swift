@@ -178,6 +178,12 @@ public final class RunningWorker: Sendable {
         self.task = task
     }
 
+    /// A test that threw before ``stop()`` drops its worker here: it is stopped as SIGTERM would,
+    /// rather than left consuming for the rest of the run. (After ``stop()`` this does nothing.)
+    deinit {
+        worker.stop()
+    }
+
     /// Stops it as SIGTERM would, and waits until it returned.
     public func stop() async throws {
         worker.stop()
