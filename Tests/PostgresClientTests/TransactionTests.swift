@@ -176,7 +176,9 @@ struct CancellationTests {
             let observer = PostgresClient(configuration: client.configuration)
             defer { Task { await observer.close() } }
             try await client.withConnection { connection in
-                let blocker = Task { try await connection.query("SELECT pg_sleep(1)") }
+                // Long enough to still hold the thread when the queued statement is cancelled,
+                // however slowly a loaded machine gets there.
+                let blocker = Task { try await connection.query("SELECT pg_sleep(5)") }
                 // Wait until the blocker really holds the connection's thread (timing guesses
                 // failed on a loaded machine), then queue the statement behind it.
                 let deadline = ContinuousClock.now + .seconds(10)
