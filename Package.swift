@@ -115,7 +115,7 @@ let package = Package(
         ),
         .target(
             name: "ExpirationService",
-            dependencies: ["WorkerRuntime", "Contracts"],
+            dependencies: ["WorkerRuntime", "Contracts", "ClientSupport"],
             path: "Sources/Workers/Expiration"
         ),
         .executableTarget(

@@ -1,3 +1,4 @@
+import ClientSupport
 import Foundation
 import Logging
 import RedisClient
@@ -11,6 +12,8 @@ struct SchedulerLoop: Sendable {
     let limit: Int
     let maxSleep: Duration
     let alarm: SchedulerAlarm
+    /// After a failed Redis call: 200 ms doubling to 3 s (no jitter: one caller per process).
+    static let retry = Backoff(base: .milliseconds(100), cap: .seconds(3))
 
     func run(_ resources: WorkerResources, until stop: StopSignal) async {
         let schedule = ExpirationSchedule(keys: resources.keys, redis: resources.redis)
@@ -30,7 +33,7 @@ struct SchedulerLoop: Sendable {
             } catch {
                 failures += 1
                 resources.logger.warning("moving due expirations failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
-                await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+                await stop.sleep(for: Self.retry.ceiling(attempt: failures))
                 continue
             }
             if step.moved > 0 {

@@ -28,7 +28,7 @@ struct WakeListener: Sendable {
                 await connection?.close()
                 connection = nil
                 // Meanwhile the scheduler still looks at least every maxSleep.
-                await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+                await stop.sleep(for: SchedulerLoop.retry.ceiling(attempt: failures))
             }
         }
         await connection?.close()
