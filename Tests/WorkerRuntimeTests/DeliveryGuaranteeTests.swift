@@ -80,6 +80,9 @@ struct DeliveryGuaranteeTests {
         for i in 0..<600 { published.insert(try await harness.publish("k\(i)").id) }
         #expect(try await harness.eventually { try await harness.effects().count == 600 })
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
+        // The hook runs after each commit and before its ack: once nothing is pending, every
+        // batch's hook has run.
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
         #expect(!committed.a.ids.isEmpty && !committed.b.ids.isEmpty, "one consumer did all the work")
         #expect(committed.a.ids.isDisjoint(with: committed.b.ids), "an entry was handled by both")
         #expect(committed.a.ids.union(committed.b.ids) == published)
