@@ -41,6 +41,9 @@ public struct ServiceHarness: Sendable {
         configuration.retryBase = .milliseconds(50)
         configuration.redeliveryInterval = .milliseconds(50)
         configuration.outboxPollInterval = .milliseconds(200)
+        // Long enough that a loaded machine's worker publishes its own events first (the relay
+        // would publish them again, harmless but confusing to a test counting entries).
+        configuration.outboxStaleAfter = .seconds(2)
         // Many tests run at once against one Postgres: keep each worker's share small.
         configuration.databasePoolSize = 3
         return configuration

@@ -12,7 +12,11 @@ struct SchedulerTests {
         try await ExpirationFixture.run(workers: 2) { expiration in
             let expiresAt = Date().addingTimeInterval(1)
             let order = try await expiration.orderCreated(expiresAt: expiresAt)
-            #expect(try await expiration.harness.eventually { try await expiration.scheduled(order) })
+            // On a loaded machine the order may be scheduled and already announced by the time
+            // the test looks: either shows the event was handled.
+            #expect(try await expiration.harness.eventually {
+                try await expiration.scheduled(order) || !expiration.announced().isEmpty
+            })
 
             #expect(try await expiration.harness.eventually(timeout: .seconds(10)) { try await !expiration.announced().isEmpty })
             #expect(Date() >= expiresAt)

@@ -28,7 +28,7 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 
-    @Test("a crash after commit but before ack: redelivered, one effect, the stored reply sent again")
+    @Test("a crash after commit but before ack: redelivered, one effect, the stored reply sent again, the events published once by the relay")
     func crashAfterCommit() async throws {
         let harness = try await Harness.make()
         let replies = harness.keys.replies("api-1")
@@ -44,8 +44,13 @@ struct DeliveryGuaranteeTests {
         #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 20 })
+        // The crashed batch's events never left the outbox; the survivor's relay publishes them
+        // once they are stale, and its own (duplicate) handling publishes none.
+        let counted = harness.keys.custom("events:counted")
+        #expect(try await harness.eventually { try await harness.redis.xlen(counted) == 20 })
         survivor.stop()
         try await running.value
+        #expect(try await harness.redis.xlen(counted) == 20)
         await harness.close()
     }
 

@@ -23,7 +23,7 @@ struct OutboxRelayTests {
         let relays = (0..<2).map { _ in
             OutboxRelay(
                 service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-                redis: harness.redis, wake: WakeSignal(), metrics: WorkerMetrics(service: "counter", streams: []),
+                redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
                 logger: Logger(label: "relay"))
         }
         async let first = drain(relays[0])
@@ -38,33 +38,72 @@ struct OutboxRelayTests {
         await harness.close()
     }
 
-    @Test("the relay publishes at once after a local commit and on another process's NOTIFY, not on its poll")
-    func wakesWithoutPolling() async throws {
+    @Test("a worker publishes its batch's events itself right after the commit, with the relay's poll far beyond the test")
+    func publishesAfterCommit() async throws {
         let harness = try await Harness.make()
         var configuration = harness.configuration(consumer: "a")
-        configuration.outboxPollInterval = .seconds(600)  // far beyond the test: a poll cannot help
+        configuration.outboxPollInterval = .seconds(600)  // far beyond the test: the relay cannot help
         let worker = Worker(configuration: configuration, service: harness.countingService(), logger: Logger(label: "test"))
         let running = Task { try await worker.run() }
         let counted = harness.keys.custom("events:counted")
-
-        // This worker's own commit.
-        try await harness.publish("local")
+        try await harness.publish("first")
         #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(counted) == 1 })
+        // The next batch's transaction carries the first one's mark.
+        try await harness.publish("second")
+        #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(counted) == 2 })
+        #expect(try await harness.eventually(timeout: .seconds(15)) { try await unpublished(harness) == 1 })
+        worker.stop()
+        try await running.value
+        // The last batch's mark is written on the way out.
+        #expect(try await unpublished(harness) == 0)
+        #expect(try await harness.redis.xlen(counted) == 2)
+        await harness.close()
+    }
 
-        // Another process's commit: a row and a NOTIFY in its transaction, as a worker writes them.
-        try await Task.sleep(for: .milliseconds(200))  // the relay is waiting again
-        let other = harness.keys.custom("events:elsewhere")
-        try await harness.database.withTransaction { transaction in
-            try await transaction.query("""
-                INSERT INTO messaging.outbox (service, message_id, stream, type, data, occurred_at)
-                VALUES ('counter', \(UUID()), \(other), 'elsewhere', '{}', now())
-                """)
-            try await transaction.query("SELECT pg_notify(\(OutboxRelay.channel), 'counter')")
-        }
-        #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(other) == 1 })
+    @Test("rows a worker published are marked, so its relay does not publish them again once they are stale")
+    func markedRowsStayPublishedOnce() async throws {
+        let harness = try await Harness.make()
+        var configuration = harness.configuration(consumer: "a")
+        configuration.outboxPollInterval = .milliseconds(50)
+        configuration.outboxStaleAfter = .seconds(2)
+        let worker = Worker(configuration: configuration, service: harness.countingService(), logger: Logger(label: "test"))
+        let running = Task { try await worker.run() }
+        let counted = harness.keys.custom("events:counted")
+        for i in 0..<50 { try await harness.publish("k\(i)") }
+        #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(counted) == 50 })
+        #expect(try await harness.eventually(timeout: .seconds(15)) { try await unpublished(harness) == 0 })
+        // Many polls and a stale age later: still one entry per event.
+        try await Task.sleep(for: .seconds(3))
+        #expect(try await harness.redis.xlen(counted) == 50)
         worker.stop()
         try await running.value
         await harness.close()
+    }
+
+    @Test("the relay leaves a fresh row to the worker that committed it and publishes it once it is stale")
+    func relayWaitsForStaleRows() async throws {
+        let harness = try await Harness.make()
+        var service = ServiceDefinition(name: "counter")
+        service.on("noop", in: harness.stream) { _, _ in }
+        try await MessagingSchema.migrate(harness.database, service: service)
+        let target = harness.keys.custom("events:relayed")
+        try await harness.database.query("""
+            INSERT INTO messaging.outbox (service, message_id, stream, type, data, occurred_at)
+            VALUES ('counter', \(UUID()), \(target), 'relayed', '{}', now())
+            """)
+        let relay = OutboxRelay(
+            service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
+            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
+            logger: Logger(label: "relay"))
+        #expect(try await relay.publishBatch(staleAfter: .seconds(60)) == 0)
+        #expect(try await harness.redis.xlen(target) == 0)
+        #expect(try await relay.publishBatch(staleAfter: .zero) == 1)
+        #expect(try await harness.redis.xlen(target) == 1)
+        await harness.close()
+    }
+
+    private func unpublished(_ harness: Harness) async throws -> Int64 {
+        try await harness.database.query("SELECT count(*)::int8 FROM messaging.outbox WHERE published_at IS NULL").decodeColumn(Int64.self)[0]
     }
 
     @Test("a relay told to stop still makes its last flush: what was committed before the stop goes out")
@@ -82,7 +121,7 @@ struct OutboxRelayTests {
         configuration.outboxPollInterval = .seconds(600)
         let relay = OutboxRelay(
             service: "counter", configuration: configuration, database: harness.database,
-            redis: harness.redis, wake: WakeSignal(), metrics: WorkerMetrics(service: "counter", streams: []),
+            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
             logger: Logger(label: "relay"))
         // Stopped before it starts, as the worker stops it once the consumers are done.
         let stop = StopSignal()
@@ -109,7 +148,7 @@ struct OutboxRelayTests {
         }
         let relay = OutboxRelay(
             service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-            redis: harness.redis, wake: WakeSignal(), metrics: WorkerMetrics(service: "counter", streams: []),
+            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
             logger: Logger(label: "relay"))
         #expect(try await drain(relay) == ids.count)
         let published = try await harness.redis.xrange(target).compactMap { $0["id"] }
@@ -120,7 +159,7 @@ struct OutboxRelayTests {
     private func drain(_ relay: OutboxRelay) async throws -> Int {
         var total = 0
         while true {
-            let count = try await relay.publishBatch()
+            let count = try await relay.publishBatch(staleAfter: .zero)
             if count == 0 { return total }
             total += count
         }

@@ -15,12 +15,21 @@ struct BatchOutcome {
     var failed: [(message: IncomingMessage, error: String)] = []
     /// Can never be handled (no handler for its type): dead-letter now.
     var unhandleable: [(message: IncomingMessage, error: String)] = []
-    /// Events were committed to the outbox.
-    var publishedEvents = false
+    /// Events committed to the outbox, in order: settlement publishes them right away.
+    var events: [CommittedEvent] = []
     var duplicates = 0
     var roundTrips = 0
+    /// The transaction committed (false: nothing of the batch reached Postgres).
+    var committed = false
     /// A test hook stopped the worker before the commit.
     var crash: SimulatedCrash?
+}
+
+/// An event whose outbox row committed, ready to be appended to its stream.
+struct CommittedEvent {
+    let id: UUID
+    let stream: String
+    let fields: [(String, String)]
 }
 
 /// A test hook's error: the worker stops where it stands, as if the process had died.
@@ -42,8 +51,8 @@ struct BatchProcessor: Sendable {
     let database: PostgresClient
     let redis: RedisClient
     let logger: Logger
-    /// Rung after a commit that wrote outbox rows, so this process's relay publishes at once.
-    let outboxWake: WakeSignal
+    /// Outbox rows published since the last commit; marked in the next batch's transaction.
+    let marks: PublishedMarks
     /// Test hook; see ``Worker/Hooks``.
     let beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
 
@@ -55,17 +64,20 @@ struct BatchProcessor: Sendable {
     static let customPlans: PostgresQuery = "SET LOCAL plan_cache_mode = force_custom_plan"
     static let cachedPlans: PostgresQuery = "SET LOCAL plan_cache_mode = auto"
 
-    func committedEvents() {
-        outboxWake.ring()
+    func process(_ messages: [IncomingMessage]) async -> BatchOutcome {
+        let published = marks.take()
+        let outcome = await process(messages, marking: published)
+        if !outcome.committed { marks.add(published) }
+        return outcome
     }
 
-    func process(_ messages: [IncomingMessage]) async -> BatchOutcome {
+    private func process(_ messages: [IncomingMessage], marking published: [UUID]) async -> BatchOutcome {
         var failed: [Int: String] = [:]
         var sharedFailures = 0
         while true {
             do {
                 return try await database.withConnection { connection in
-                    try await attempt(messages, excluding: failed, on: connection)
+                    try await attempt(messages, excluding: failed, marking: published, on: connection)
                 }
             } catch BatchFailure.message(let index, let error) {
                 logger.warning("message failed; the batch goes on without it", metadata: metadata(messages[index], error))
@@ -88,17 +100,17 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    private func attempt(_ messages: [IncomingMessage], excluding failed: [Int: String], on connection: PostgresConnection) async throws -> BatchOutcome {
+    private func attempt(_ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], on connection: PostgresConnection) async throws -> BatchOutcome {
         let session = BatchSession(connection: connection)
         do {
-            return try await run(messages, excluding: failed, session: session)
+            return try await run(messages, excluding: failed, marking: published, session: session)
         } catch {
             await session.rollback()
             throw error
         }
     }
 
-    private func run(_ messages: [IncomingMessage], excluding failed: [Int: String], session: BatchSession) async throws -> BatchOutcome {
+    private func run(_ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], session: BatchSession) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         session.enqueue("BEGIN", owner: nil)
         session.enqueue(Self.customPlans, owner: nil)
@@ -136,6 +148,9 @@ struct BatchProcessor: Sendable {
                 }
                 inbox.append(message, reply: context.reply)
                 outbox.append(context.events, streams: context.eventStreams)
+                for (event, stream) in zip(context.events, context.eventStreams) {
+                    outcome.events.append(CommittedEvent(id: event.id, stream: stream, fields: event.fields))
+                }
                 outcome.handled.append(message)
                 if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }
             } else {
@@ -149,16 +164,14 @@ struct BatchProcessor: Sendable {
         }
 
         if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
-        if !outbox.isEmpty {
-            session.enqueue(outbox.insert, owner: nil)
-            session.enqueue("SELECT pg_notify(\(OutboxRelay.channel), \(service.name))", owner: nil)
-            outcome.publishedEvents = true
-        }
+        if !outbox.isEmpty { session.enqueue(outbox.insert, owner: nil) }
+        if !published.isEmpty { session.enqueue(PublishedMarks.mark(published), owner: nil) }
         if let beforeCommit {
             do { try await beforeCommit(outcome.handled) } catch { throw SimulatedCrash(error) }
         }
         session.enqueue("COMMIT", owner: nil)
         try await session.flush()
+        outcome.committed = true
         outcome.roundTrips = session.roundTrips
         return outcome
     }

@@ -61,8 +61,7 @@ struct Delivery: Sendable {
         outcome.handled += malformed.handled
         outcome.unhandleable += malformed.unhandleable
         metrics.deadLettered(outcome.unhandleable.count)
-        await settlement.settle(outcome)
-        if outcome.publishedEvents { processor.committedEvents() }
+        metrics.published(await settlement.settle(outcome))
         for (message, error) in outcome.failed {
             logger.warning("message failed; it will be retried", metadata: [
                 "stream": "\(message.stream)", "entry_id": "\(message.entryID)",

@@ -4,15 +4,17 @@ import Logging
 import PostgresClient
 import RedisClient
 
-/// Publishes the service's committed outbox rows to their streams, oldest first, and marks
-/// them published.
+/// The outbox's safety net. A worker publishes its batch's events itself, in the Redis round
+/// trip that settles the batch; the relay publishes the rows that were not, because the worker
+/// died or Redis failed between the commit and that round trip. It takes rows left unpublished
+/// for longer than `outboxStaleAfter`, oldest first, and on shutdown every row left. It also
+/// writes the marks of published rows that no batch carried (see ``PublishedMarks``).
 ///
 /// Rows are locked with `FOR UPDATE SKIP LOCKED` while they are sent, so several copies of the
-/// worker never publish the same row. A crash after `XADD` and before the commit publishes the
-/// row again later: consumers de-duplicate by the envelope's id. The relay wakes on this
-/// process's commits at once, on other processes' through `NOTIFY`, and polls as a fallback.
+/// worker never publish the same row at once. Publishing a row twice (a crash after `XADD` and
+/// before its mark, or a settle slower than the stale age) is harmless: consumers drop
+/// duplicates by the envelope's id.
 struct OutboxRelay: Sendable {
-    static let channel = "messaging_outbox"
     static let batchLimit: Int32 = 500
 
     let service: String
@@ -20,18 +22,21 @@ struct OutboxRelay: Sendable {
     let database: PostgresClient
     let redis: RedisClient
     let wake: WakeSignal
+    let marks: PublishedMarks
     let metrics: WorkerMetrics
     let logger: Logger
 
     func run(until stop: StopSignal) async {
-        let listener = await listen()
-        defer { if let listener { Task { await listener.stop() } } }
         var lastPrune = ContinuousClock.now - .seconds(3600)
         var failures = 0
         while true {
             let stopping = stop.isStopped
             do {
-                while try await publishBatch() == Int(Self.batchLimit) {}
+                try await writeMarks()
+                // The last flush takes every row: the consumers have stopped, nothing else will.
+                let staleAfter = stopping ? Duration.zero : configuration.outboxStaleAfter
+                while try await publishBatch(staleAfter: staleAfter) == Int(Self.batchLimit) {}
+                try await writeMarks()
                 failures = 0
             } catch {
                 failures += 1
@@ -51,13 +56,31 @@ struct OutboxRelay: Sendable {
         }
     }
 
-    /// Publishes up to `batchLimit` rows in one transaction and one Redis round trip.
-    func publishBatch() async throws -> Int {
-        try await database.withTransaction { transaction in
+    /// Marks the rows published since the last batch, in a transaction of their own that need
+    /// not wait for its fsync: a mark that is lost only lets a row be published again.
+    func writeMarks() async throws {
+        let published = marks.take()
+        guard !published.isEmpty else { return }
+        do {
+            for case .failure(let error) in try await database.pipeline([
+                "BEGIN", "SET LOCAL synchronous_commit = off", BatchProcessor.customPlans, PublishedMarks.mark(published), "COMMIT",
+            ]) { throw error }
+        } catch {
+            marks.add(published)
+            throw error
+        }
+    }
+
+    /// Publishes up to `batchLimit` rows left unpublished for `staleAfter`, in one transaction
+    /// and one Redis round trip.
+    func publishBatch(staleAfter: Duration) async throws -> Int {
+        let seconds = Double(staleAfter.components.seconds) + Double(staleAfter.components.attoseconds) / 1e18
+        return try await database.withTransaction { transaction in
             let rows = try await transaction.query("""
                 SELECT id, message_id, stream, type, data, correlation_id, occurred_at
                 FROM messaging.outbox
                 WHERE service = \(service) AND published_at IS NULL
+                    AND created_at <= now() - make_interval(secs => \(seconds))
                 ORDER BY id
                 LIMIT \(Self.batchLimit)
                 FOR UPDATE SKIP LOCKED
@@ -82,23 +105,6 @@ struct OutboxRelay: Sendable {
             ]) { throw error }
             metrics.published(ids.count)
             return ids.count
-        }
-    }
-
-    private func listen() async -> PostgresListener? {
-        do {
-            let listener = try await database.listen(to: [Self.channel])
-            let wake = self.wake
-            let service = self.service
-            Task {
-                for await notification in listener.notifications where notification.payload == service {
-                    wake.ring()
-                }
-            }
-            return listener
-        } catch {
-            logger.warning("cannot LISTEN for outbox commits; polling only", metadata: ["error": "\(error)"])
-            return nil
         }
     }
 

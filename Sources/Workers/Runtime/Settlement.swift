@@ -1,24 +1,31 @@
 import Contracts
+import Foundation
 import Logging
 import RedisClient
 
-/// The Redis side of a batch, after its transaction: replies out, handled entries acknowledged,
-/// failures recorded for their dead letter, all in one round trip; then dead letters.
+/// The Redis side of a batch, after its transaction: replies out, the committed events
+/// published, handled entries acknowledged, failures recorded for their dead letter, all in one
+/// round trip; then dead letters.
 ///
 /// If Redis fails here nothing is lost: unacknowledged entries come back and the inbox turns
-/// them into duplicates, whose stored replies go out again.
+/// them into duplicates, whose stored replies go out again; events not published stay in the
+/// outbox for the relay.
 struct Settlement: Sendable {
     let group: String
     let keys: KeySpace
     /// Streams whose handled entries are deleted after the ack (see ``ServiceDefinition``).
     let deletedAfterHandling: Set<String>
     let redis: RedisClient
+    /// Where the ids of published events go, to be marked in the outbox.
+    let marks: PublishedMarks
     let logger: Logger
     /// Reply streams are capped and expire, so an API instance that went away leaves nothing behind.
     static let replyStreamLength = 10_000
     static let replyStreamExpiry: Duration = .seconds(3600)
 
-    func settle(_ outcome: BatchOutcome) async {
+    /// Returns how many of the batch's events were published.
+    @discardableResult
+    func settle(_ outcome: BatchOutcome) async -> Int {
         var commands: [RedisCommand] = []
         var replyStreams: Set<String> = []
         for reply in outcome.replies {
@@ -29,6 +36,14 @@ struct Settlement: Sendable {
         }
         for stream in replyStreams {
             commands.append(RedisCommand("PEXPIRE", stream, Int(Self.replyStreamExpiry.components.seconds * 1000)))
+        }
+        // Events before acknowledgements: an event of this batch is out before any entry of it
+        // is acknowledged. (Either order would be safe: the outbox keeps what did not go out.)
+        let firstEvent = commands.count
+        for event in outcome.events {
+            var command = RedisCommand("XADD", event.stream, "*")
+            for (name, value) in event.fields { command.append(contentsOf: [name, value]) }
+            commands.append(command)
         }
         let failures = keys.failures(group)
         for (stream, messages) in Dictionary(grouping: outcome.handled, by: \.stream) {
@@ -44,9 +59,17 @@ struct Settlement: Sendable {
         for (message, error) in outcome.failed {
             commands.append(RedisCommand("HSET", failures, DeadLetters.failureField(stream: message.stream, entryID: message.entryID), String(error.prefix(2000))))
         }
+        var publishedCount = 0
         if !commands.isEmpty {
             do {
-                for case .failure(let error) in try await redis.pipeline(commands) {
+                let results = try await redis.pipeline(commands)
+                var published: [UUID] = []
+                for (offset, event) in outcome.events.enumerated() {
+                    if case .success = results[firstEvent + offset] { published.append(event.id) }
+                }
+                marks.add(published)
+                publishedCount = published.count
+                for case .failure(let error) in results {
                     logger.warning("settling a batch in Redis failed; its entries will be redelivered", metadata: ["error": "\(error)"])
                 }
             } catch {
@@ -56,6 +79,7 @@ struct Settlement: Sendable {
         for (message, error) in outcome.unhandleable {
             await deadLetter(stream: message.stream, entryID: message.entryID, error: error, deliveries: message.deliveryCount)
         }
+        return publishedCount
     }
 
     /// Moves an entry to its dead-letter stream; logs rather than throws, since the entry stays

@@ -71,11 +71,13 @@ public final class Worker: Service {
         for _ in 0..<configuration.concurrency { readers.append(try await redis.dedicatedConnection()) }
 
         let wake = WakeSignal()
+        let marks = PublishedMarks()
         let metrics = WorkerMetrics(service: service.name, streams: service.streams)
-        let settlement = Settlement(group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, logger: logger)
+        let settlement = Settlement(
+            group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, marks: marks, logger: logger)
         let delivery = Delivery(
             processor: BatchProcessor(
-                service: service, keys: keys, database: database, redis: redis, logger: logger, outboxWake: wake,
+                service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
                 beforeCommit: hooks.beforeCommit),
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         // The loops share one consumer name (the process) and one in-flight set, so redelivery
@@ -93,7 +95,7 @@ public final class Worker: Service {
             streams: service.streams, configuration: configuration, redis: redis, metrics: metrics, logger: logger)
         let relay = OutboxRelay(
             service: service.name, configuration: configuration, database: database, redis: redis,
-            wake: wake, metrics: metrics, logger: logger)
+            wake: wake, marks: marks, metrics: metrics, logger: logger)
 
         try await consumers[0].joinGroups()
         readiness.consuming(redis: redis, database: database)

@@ -30,7 +30,7 @@ public struct WorkerConfiguration: Sendable {
     public var retryBase: Duration = .milliseconds(200)
     /// How often pending entries are scanned for retries, take-overs and dead letters.
     public var redeliveryInterval: Duration = .seconds(1)
-    /// `OUTBOX_POLL_MS`: the relay's fallback poll when no notification arrives.
+    /// `OUTBOX_POLL_MS`: how often the relay looks for outbox rows the worker did not publish.
     public var outboxPollInterval: Duration = .seconds(1)
     /// `OUTBOX_RETENTION_S`: how long published outbox rows and inbox rows are kept.
     public var retention: Duration = .seconds(7 * 24 * 3600)
@@ -51,6 +51,10 @@ public struct WorkerConfiguration: Sendable {
     public var metricsHost: String = "127.0.0.1"
     /// How long shutdown waits for the batch in flight and the relay's last flush.
     public var shutdownGrace: Duration = .seconds(10)
+    /// `OUTBOX_STALE_MS`: how long a committed event may stay unpublished before the relay
+    /// publishes it (the worker publishes its own events right after each commit; this is for
+    /// a worker that died, or a Redis that failed, in between).
+    public var outboxStaleAfter: Duration = .seconds(5)
 
     public init() {}
 
@@ -80,6 +84,7 @@ public struct WorkerConfiguration: Sendable {
         if let value = try integer("ACK_WAIT_MS", range: 10...86_400_000) { ackWait = .milliseconds(value) }
         if let value = try integer("MAX_DELIVERIES", range: 1...1_000) { maxDeliveries = value }
         if let value = try integer("OUTBOX_POLL_MS", range: 1...600_000) { outboxPollInterval = .milliseconds(value) }
+        if let value = try integer("OUTBOX_STALE_MS", range: 0...3_600_000) { outboxStaleAfter = .milliseconds(value) }
         if let value = try integer("OUTBOX_RETENTION_S", range: 1...31_536_000) { retention = .seconds(value) }
         if let value = try integer("STREAM_KEEP_ENTRIES", range: 0...1_000_000_000) { streamKeepEntries = value }
         if let value = try integer("STREAM_KEEP_SECONDS", range: 0...31_536_000) { streamKeepAge = .seconds(value) }

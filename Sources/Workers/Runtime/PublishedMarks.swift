@@ -1,0 +1,29 @@
+import Foundation
+import PostgresClient
+import Synchronization
+
+/// Outbox rows this process published right after their commit, not yet marked published in
+/// Postgres. The marks ride in the next batch's transaction (no commit of their own), or the
+/// relay writes them when no batch comes. A mark that is lost only lets the relay publish that
+/// row again later, which consumers drop as a duplicate.
+final class PublishedMarks: Sendable {
+    private let ids = Mutex<[UUID]>([])
+
+    func add(_ published: [UUID]) {
+        guard !published.isEmpty else { return }
+        ids.withLock { $0 += published }
+    }
+
+    /// Everything waiting; the caller marks it, or gives it back with ``add(_:)``.
+    func take() -> [UUID] {
+        ids.withLock { ids in
+            defer { ids.removeAll() }
+            return ids
+        }
+    }
+
+    /// The statement that marks `ids` published.
+    static func mark(_ ids: [UUID]) -> PostgresQuery {
+        "UPDATE messaging.outbox SET published_at = now() WHERE message_id = ANY(\(ids)) AND published_at IS NULL"
+    }
+}
