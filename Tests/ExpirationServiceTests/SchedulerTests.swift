@@ -15,7 +15,9 @@ struct SchedulerTests {
             // On a loaded machine the order may be scheduled and already announced by the time
             // the test looks: either shows the event was handled.
             #expect(try await expiration.harness.eventually {
-                try await expiration.scheduled(order) || !expiration.announced().isEmpty
+                let scheduled = try await expiration.scheduled(order)
+                let announced = try await expiration.announced()
+                return scheduled || !announced.isEmpty
             })
 
             #expect(try await expiration.harness.eventually(timeout: .seconds(10)) { try await !expiration.announced().isEmpty })
