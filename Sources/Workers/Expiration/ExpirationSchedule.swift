@@ -30,9 +30,20 @@ public struct ExpirationSchedule: Sendable {
     /// ``KeySpace/expirationsWake`` (any later entry is seen when the earlier one comes due).
     @discardableResult
     public func add(order: String, due: Date) async throws -> Int64 {
-        let score = Int64((due.timeIntervalSince1970 * 1000).rounded(.up))
+        let score = Self.score(due)
         _ = try await redis.evalScript(ScheduleScript.script, keys: [keys.expirations, keys.expirationsWake], args: [score, order])
         return score
+    }
+
+    /// ``add(order:due:)`` as a command for a pipeline. `EVAL` with the script's text rather
+    /// than `EVALSHA`: a Redis that restarted and forgot its scripts still runs it.
+    static func addCommand(order: String, due: Date, keys: KeySpace) -> RedisCommand {
+        RedisCommand("EVAL", ScheduleScript.script.source, 2, keys.expirations, keys.expirationsWake, score(due), order)
+    }
+
+    /// Milliseconds since 1970, rounded up, so an entry never comes due before `due`.
+    static func score(_ due: Date) -> Int64 {
+        Int64((due.timeIntervalSince1970 * 1000).rounded(.up))
     }
 
     /// Takes `order` off the schedule, if it is there.

@@ -3,7 +3,7 @@ import Foundation
 import WorkerRuntime
 
 /// The expiration service: keeps each live order's expiry in a Redis sorted set and announces
-/// expiration:complete when it comes due. It has no tables of its own (Postgres holds only its
+/// expiration:complete when it comes due. Its handlers touch only Redis (no transaction, no
 /// inbox), and any number of copies can run: the move from schedule to stream is atomic.
 public enum ExpirationService {
     /// - Parameters:
@@ -21,9 +21,8 @@ public enum ExpirationService {
         let keys = configuration.keys
         var service = ServiceDefinition(name: ServiceName.expiration.rawValue)
         let alarm = SchedulerAlarm()
-        let handlers = ScheduleHandlers(alarm: alarm)
-        service.on(OrderCreated.type, in: keys.events(OrderCreated.name)) { try await handlers.orderCreated($0, $1) }
-        service.on(OrderCancelled.type, in: keys.events(OrderCancelled.name)) { try await handlers.orderCancelled($0, $1) }
+        service.onRedisOnly(OrderCreated.type, in: keys.events(OrderCreated.name), ScheduleHandlers.orderCreated)
+        service.onRedisOnly(OrderCancelled.type, in: keys.events(OrderCancelled.name), ScheduleHandlers.orderCancelled)
         let scheduler = SchedulerLoop(limit: batchLimit, maxSleep: maxSleep, alarm: alarm)
         service.loop("expiration-scheduler") { resources, stop in
             await scheduler.run(resources, until: stop)

@@ -1,23 +1,23 @@
 import Contracts
 import Foundation
+import RedisClient
 import WorkerRuntime
 
 /// order:created puts the order on the schedule at its expiry; order:cancelled takes it off.
-/// Both are idempotent in Redis (`ZADD`, `ZREM`), as effects outside the transaction must be:
-/// a retried batch runs them again.
-struct ScheduleHandlers: Sendable {
-    let alarm: SchedulerAlarm
-
-    func orderCreated(_ message: IncomingMessage, _ context: MessageContext) async throws {
+/// Both only touch Redis and are idempotent (the schedule script's `ZADD`, `ZREM`), so they run
+/// without a transaction: the commands of a whole batch go out in one round trip before its
+/// entries are acknowledged, and a redelivery runs them again to the same effect. A new entry
+/// that leads the schedule wakes the schedulers through the wake stream (see ``ScheduleScript``).
+enum ScheduleHandlers {
+    static func orderCreated(_ message: IncomingMessage, _ keys: KeySpace) throws -> [RedisCommand] {
         let event = try MalformedEvent.decode(OrderCreated.self, message)
         let order = try MalformedEvent.id(event.id)
-        let due = try await ExpirationSchedule(keys: context.keys, redis: context.redis).add(order: order, due: event.expiresAt)
-        alarm.scheduled(due: Double(due))
+        return [ExpirationSchedule.addCommand(order: order, due: event.expiresAt, keys: keys)]
     }
 
-    func orderCancelled(_ message: IncomingMessage, _ context: MessageContext) async throws {
+    static func orderCancelled(_ message: IncomingMessage, _ keys: KeySpace) throws -> [RedisCommand] {
         let event = try MalformedEvent.decode(OrderCancelled.self, message)
-        try await ExpirationSchedule(keys: context.keys, redis: context.redis).remove(order: try MalformedEvent.id(event.id))
+        return [RedisCommand("ZREM", keys.expirations, try MalformedEvent.id(event.id))]
     }
 }
 

@@ -14,6 +14,7 @@ struct DeliveredEntry: Sendable {
 /// handle the batch in one transaction, then settle it in Redis.
 struct Delivery: Sendable {
     let processor: BatchProcessor
+    let effects: RedisEffects
     let settlement: Settlement
     let inFlight: InFlight
     let metrics: WorkerMetrics
@@ -54,8 +55,15 @@ struct Delivery: Sendable {
         }
 
         let started = ContinuousClock.now
-        var outcome = messages.isEmpty ? BatchOutcome() : await processor.process(messages)
+        let redisOnly = messages.filter(effects.handles)
+        let transactional = redisOnly.isEmpty ? messages : messages.filter { !effects.handles($0) }
+        var outcome = transactional.isEmpty ? BatchOutcome() : await processor.process(transactional)
         if let crash = outcome.crash { throw crash.underlying }
+        if !redisOnly.isEmpty {
+            let applied = await effects.apply(redisOnly)
+            outcome.handled += applied.handled
+            outcome.failed += applied.failed
+        }
         metrics.batchHandled(outcome, duration: ContinuousClock.now - started, redelivered: entries.filter { $0.deliveryCount > 1 }.count)
         try await afterCommit?(outcome.handled)
         outcome.handled += malformed.handled

@@ -7,12 +7,18 @@ import RedisClient
 /// commit together with the inbox row; a thrown error leaves the message pending for a retry.
 public typealias MessageHandler = @Sendable (IncomingMessage, MessageContext) async throws -> Void
 
+/// Handles a message whose only effects are idempotent Redis commands (`ZADD`, `ZREM`): it
+/// returns them, and they run in one round trip for the batch before the entries are
+/// acknowledged. No transaction and no inbox: a redelivered message just runs them again.
+public typealias RedisEffectHandler = @Sendable (IncomingMessage, KeySpace) throws -> [RedisCommand]
+
 /// What a service consumes and how: its name (the consumer group and the outbox's publisher),
 /// the streams it reads, and a handler per message type.
 public struct ServiceDefinition: Sendable {
     public let name: String
     public private(set) var streams: [String] = []
     private var handlers: [String: [String: MessageHandler]] = [:]
+    private var redisHandlers: [String: [String: RedisEffectHandler]] = [:]
     /// The service's own schema migrations, applied at start-up after the messaging tables.
     public var migrations: [(schema: String, migrations: [Migration])] = []
 
@@ -36,13 +42,24 @@ public struct ServiceDefinition: Sendable {
     /// Registers `handler` for messages of `type` on `stream`. With `deleteWhenHandled`, entries
     /// of that stream are deleted (`XDEL`) right after they are acknowledged.
     public mutating func on(_ type: String, in stream: String, deleteWhenHandled: Bool = false, _ handler: @escaping MessageHandler) {
-        if handlers[stream] == nil { streams.append(stream) }
+        if !streams.contains(stream) { streams.append(stream) }
         handlers[stream, default: [:]][type] = handler
         if deleteWhenHandled { deletedAfterHandling.insert(stream) }
     }
 
+    /// Registers `handler` for messages of `type` on `stream` whose effects live in Redis only
+    /// (see ``RedisEffectHandler``).
+    public mutating func onRedisOnly(_ type: String, in stream: String, _ handler: @escaping RedisEffectHandler) {
+        if !streams.contains(stream) { streams.append(stream) }
+        redisHandlers[stream, default: [:]][type] = handler
+    }
+
     func handler(stream: String, type: String) -> MessageHandler? {
         handlers[stream]?[type]
+    }
+
+    func redisHandler(stream: String, type: String) -> RedisEffectHandler? {
+        redisHandlers[stream]?[type]
     }
 }
 

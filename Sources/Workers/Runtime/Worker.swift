@@ -79,6 +79,7 @@ public final class Worker: Service {
             processor: BatchProcessor(
                 service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
                 beforeCommit: hooks.beforeCommit),
+            effects: RedisEffects(service: service, keys: keys, redis: redis),
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         // The loops share one consumer name (the process) and one in-flight set, so redelivery
         // never takes over an entry that another loop of this process is still handling.
