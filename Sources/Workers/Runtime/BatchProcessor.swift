@@ -40,7 +40,8 @@ struct SimulatedCrash: Error {
 
 /// Handles a batch of messages in one Postgres transaction: one inbox check, the handlers,
 /// one inbox insert and one outbox insert for the whole batch, then the commit. Statements go
-/// out pipelined, so a batch whose handlers only write costs two round trips.
+/// out pipelined, so a batch whose handlers only write costs two round trips, and one whose
+/// handlers read through continuations (``MessageContext/query(_:then:)``) three, whatever its size.
 ///
 /// A message whose statement fails, or whose handler throws after its writes were sent, is
 /// taken out and the batch runs again without it: one bad message never undoes the others,
@@ -121,6 +122,7 @@ struct BatchProcessor: Sendable {
         var outbox = OutboxRows(service: service.name)
         var firstCopy: [UUID: Int] = [:]
         var copies: [(index: Int, of: Int)] = []
+        var handled: [(IncomingMessage, MessageContext)] = []
         for (index, message) in messages.enumerated() {
             let id = message.envelope.id
             if let error = failed[index] {
@@ -146,16 +148,22 @@ struct BatchProcessor: Sendable {
                     outcome.failed.append((message, "\(error)"))
                     continue
                 }
-                inbox.append(message, reply: context.reply)
-                outbox.append(context.events, streams: context.eventStreams)
-                for (event, stream) in zip(context.events, context.eventStreams) {
-                    outcome.events.append(CommittedEvent(id: event.id, stream: stream, fields: event.fields))
-                }
-                outcome.handled.append(message)
-                if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }
+                handled.append((message, context))
             } else {
                 outcome.unhandleable.append((message, "no handler for type \(message.envelope.type) on \(message.stream)"))
             }
+        }
+        // The statements whose rows handlers wait for go out together; their continuations
+        // may queue more.
+        while session.hasContinuations { try await session.flush() }
+        for (message, context) in handled {
+            inbox.append(message, reply: context.reply)
+            outbox.append(context.events, streams: context.eventStreams)
+            for (event, stream) in zip(context.events, context.eventStreams) {
+                outcome.events.append(CommittedEvent(id: event.id, stream: stream, fields: event.fields))
+            }
+            outcome.handled.append(message)
+            if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }
         }
         for (index, first) in copies {
             outcome.handled.append(messages[index])

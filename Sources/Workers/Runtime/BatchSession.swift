@@ -2,12 +2,14 @@ import PostgresClient
 
 /// The statements of one batch on one connection, sent in as few round trips as possible.
 ///
-/// Statements a handler does not need an answer to wait here and go out in one pipeline with
-/// the next statement that does (or with the commit), each remembered with the message it
-/// belongs to, so a failure can be pinned on that message.
+/// Statements wait here and go out in one pipeline with the next statement a handler awaits (or
+/// with the commit), each remembered with the message it belongs to, so a failure can be pinned
+/// on that message. A statement may carry a continuation for its rows, run once they are back:
+/// that is how the handlers of a whole batch share one round trip.
 final class BatchSession {
+    typealias Continuation = (PostgresRows) throws -> Void
     private let connection: PostgresConnection
-    private var pending: [(query: PostgresQuery, owner: Int?)] = []
+    private var pending: [(query: PostgresQuery, owner: Int?, then: Continuation?)] = []
     /// Messages with statements already sent: their effects can only be undone by rolling back.
     private(set) var sentOwners: Set<Int> = []
     private(set) var roundTrips = 0
@@ -16,16 +18,20 @@ final class BatchSession {
         self.connection = connection
     }
 
-    func enqueue(_ query: PostgresQuery, owner: Int?) {
-        pending.append((query, owner))
+    func enqueue(_ query: PostgresQuery, owner: Int?, then: Continuation? = nil) {
+        pending.append((query, owner, then))
     }
+
+    /// Statements with continuations are waiting to be sent.
+    var hasContinuations: Bool { pending.contains { $0.then != nil } }
 
     /// Forgets the statements of `owner` that were not sent yet.
     func dropPending(owner: Int) {
         pending.removeAll { $0.owner == owner }
     }
 
-    /// Sends everything pending; throws ``BatchFailure`` for the first statement that failed.
+    /// Sends everything pending, then runs the continuations of what was sent, in order (they
+    /// may queue more); throws ``BatchFailure`` for the first statement or continuation that failed.
     @discardableResult
     func flush() async throws -> [PostgresRows] {
         guard !pending.isEmpty else { return [] }
@@ -48,6 +54,16 @@ final class BatchSession {
             case .failure(let error):
                 if let owner = sent[index].owner { throw BatchFailure.message(owner, "\(error)") }
                 throw BatchFailure.shared(error)
+            }
+        }
+        for (index, statement) in sent.enumerated() {
+            guard let then = statement.then else { continue }
+            do {
+                try then(rows[index])
+            } catch {
+                // Its statements were sent: only rolling back undoes them.
+                guard let owner = statement.owner else { throw error }
+                throw BatchFailure.message(owner, "\(error)")
             }
         }
         return rows

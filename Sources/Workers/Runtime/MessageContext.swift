@@ -41,6 +41,14 @@ public final class MessageContext {
         try await session.run(query, owner: index)
     }
 
+    /// Queues a statement and hands its rows to `then` once they are back; `then` may reply,
+    /// publish and queue more statements. Unlike ``query(_:)`` the handler does not wait, so
+    /// the statements of every message in the batch share one round trip. If `then` throws,
+    /// the message fails (and the rest of the batch goes on), as if the handler had thrown.
+    public func query(_ query: PostgresQuery, then: @escaping (PostgresRows) throws -> Void) {
+        session.enqueue(query, owner: index, then: then)
+    }
+
     /// Publishes an event once the batch commits, through the outbox: never lost, never sent for
     /// a change that rolled back. The correlation id is the handled message's.
     public func publish(_ event: EventName, data: String) {
