@@ -11,34 +11,44 @@ enum OrderQueries {
 
     // MARK: tickets replica
 
-    static func ticket(_ id: UUID) -> PostgresQuery {
-        "SELECT title, price_cents FROM orders.tickets WHERE id = \(id)"
-    }
-
     /// Writes the ticket's state at `version` if that is newer than the replica's (or the
-    /// first one seen); no row for a duplicate or an event a newer one superseded. Every ticket
+    /// first one seen); nothing for a duplicate or an event a newer one superseded. Every ticket
     /// event carries the whole state the replica keeps, so the newest wins and none waits.
-    static func applyTicket(id: UUID, title: String, priceCents: Int, version: Int) -> PostgresQuery {
+    ///
+    /// With `reservedFor`, an order the ticket now names, the same statement moves that order on
+    /// to awaiting payment, but only if this event applied: a superseded reservation needs no
+    /// follow-up (only the order's cancellation releases a ticket, so that order is not live).
+    static func applyTicket(id: UUID, title: String, priceCents: Int, version: Int, reservedFor order: UUID?) -> PostgresQuery {
         """
-        INSERT INTO orders.tickets AS known (id, title, price_cents, version)
-        VALUES (\(id), \(title), \(priceCents), \(version))
-        ON CONFLICT (id) DO UPDATE
-            SET title = excluded.title, price_cents = excluded.price_cents, version = excluded.version
-            WHERE known.version < excluded.version
-        RETURNING version
+        WITH applied AS (
+            INSERT INTO orders.tickets AS known (id, title, price_cents, version)
+            VALUES (\(id), \(title), \(priceCents), \(version))
+            ON CONFLICT (id) DO UPDATE
+                SET title = excluded.title, price_cents = excluded.price_cents, version = excluded.version
+                WHERE known.version < excluded.version
+            RETURNING id
+        )
+        UPDATE orders.orders SET status = \(OrderStatus.awaitingPayment.rawValue), version = version + 1
+        WHERE id = \(order) AND ticket_id = \(id) AND status = \(OrderStatus.created.rawValue)
+            AND EXISTS (SELECT 1 FROM applied)
         """
     }
 
     // MARK: orders
 
-    /// A new order for the ticket, unless the ticket has a live order: then no row (the partial
-    /// unique index decides, also against concurrent transactions).
-    static func insertOrder(id: UUID, user: UUID, ticket: UUID, ttl: Duration) -> PostgresQuery {
+    /// A new order for the ticket, unless the ticket has a live order (the partial unique index
+    /// decides, also against concurrent transactions), in one statement with the ticket's read.
+    /// No row: no such ticket. A row with a null `expires_at`: the ticket is already reserved.
+    static func placeOrder(id: UUID, user: UUID, ticket: UUID, ttl: Duration) -> PostgresQuery {
         """
-        INSERT INTO orders.orders (id, user_id, ticket_id, status, expires_at, version)
-        VALUES (\(id), \(user), \(ticket), \(OrderStatus.created.rawValue), now() + make_interval(secs => \(ttl.inSeconds)), 0)
-        ON CONFLICT DO NOTHING
-        RETURNING expires_at
+        WITH ticket AS (SELECT id, title, price_cents FROM orders.tickets WHERE id = \(ticket)),
+        placed AS (
+            INSERT INTO orders.orders (id, user_id, ticket_id, status, expires_at, version)
+            SELECT \(id), \(user), id, \(OrderStatus.created.rawValue), now() + make_interval(secs => \(ttl.inSeconds)), 0 FROM ticket
+            ON CONFLICT DO NOTHING
+            RETURNING expires_at
+        )
+        SELECT ticket.title, ticket.price_cents, placed.expires_at FROM ticket LEFT JOIN placed ON true
         """
     }
 
@@ -65,15 +75,6 @@ enum OrderQueries {
         """
         UPDATE orders.orders SET status = \(OrderStatus.complete.rawValue), version = version + 1
         WHERE id = \(id) AND status = ANY(\(live))
-        """
-    }
-
-    /// The tickets service confirmed the reservation: the order waits for its payment. Not
-    /// announced; the version still counts the change.
-    static func awaitPayment(id: UUID, ticket: UUID) -> PostgresQuery {
-        """
-        UPDATE orders.orders SET status = \(OrderStatus.awaitingPayment.rawValue), version = version + 1
-        WHERE id = \(id) AND ticket_id = \(ticket) AND status = \(OrderStatus.created.rawValue)
         """
     }
 

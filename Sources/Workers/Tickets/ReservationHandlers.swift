@@ -10,31 +10,32 @@ enum ReservationHandlers {
         let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
         let order = try uuid(event.id, "order id")
         let ticketID = try uuid(event.ticket.id, "ticket id")
-        guard try await OrderVersions.admit(order: order, version: event.version, context: context) else { return }
-        if let row = try await context.query(TicketQueries.reserve(id: ticketID, for: order)).first {
-            context.publish(try TicketRecord(row: row).updated)
-            return
+        context.query(OrderVersions.reserve(ticket: ticketID, for: order, version: event.version)) { rows in
+            let (admitted, holder, id, title, priceCents, owner, held, version) =
+                try rows[0].decode((Bool, UUID?, UUID?, String?, Int?, UUID?, UUID?, Int?).self)
+            guard admitted else { return }  // a duplicate, or superseded by the cancellation
+            if let id, let title, let priceCents, let owner, let version {
+                context.publish(TicketRecord(id: id, title: title, priceCents: priceCents, userID: owner, orderID: held, version: version).updated)
+            } else if let holder, holder != order {
+                // Another order still holds it. The orders service allows one live order per
+                // ticket, so a cancellation is on its way: the holder's (then this order
+                // reserves), or this order's own (then this creation is superseded on its
+                // retry). The retry takes back the version recorded here with the rest of
+                // this message's writes.
+                throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
+            }
+            // No such ticket: nothing to hold. The version stays recorded, so a repeat of this
+            // event is a duplicate.
         }
-        let found = try await context.query(TicketQueries.ownerAndHolder(id: ticketID))
-        if let (_, holder) = try found.first?.decode((UUID, UUID?).self), let holder, holder != order {
-            // Another order still holds it. The orders service allows one live order per ticket,
-            // so a cancellation is on its way: the holder's (then this order reserves), or this
-            // order's own (then this creation is superseded on its retry). The retry takes back
-            // the version recorded above with the rest of this message's writes.
-            throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
-        }
-        // No such ticket: nothing to hold. The version stays recorded, so a repeat of this
-        // event is a duplicate.
     }
 
     static func release(_ message: IncomingMessage, _ context: MessageContext) async throws {
         let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
         let order = try uuid(event.id, "order id")
         let ticketID = try uuid(event.ticket.id, "ticket id")
-        guard try await OrderVersions.admit(order: order, version: event.version, context: context) else { return }
         // Only this order's hold is released; a ticket held by a later order stays held.
-        if let row = try await context.query(TicketQueries.release(id: ticketID, from: order)).first {
-            context.publish(try TicketRecord(row: row).updated)
+        context.query(OrderVersions.release(ticket: ticketID, from: order, version: event.version)) { rows in
+            if let row = rows.first { context.publish(try TicketRecord(row: row).updated) }
         }
     }
 
