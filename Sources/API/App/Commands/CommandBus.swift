@@ -32,7 +32,9 @@ struct CommandBus: Sendable {
     /// timeout for its reply. Only a command still pending then is remembered with its sender
     /// (``CommandRecord``, for ``KeySpace/commandKeyLifetimeSeconds``), since only a 202 is
     /// ever polled: a command answered within the wait leaves no key behind.
-    func send<C: Command>(_ command: C, id: UUID, session: Session?) async throws -> CommandOutcome {
+    /// `sentBefore`: the id comes from an Idempotency-Key, so the command may have been sent
+    /// (and given up on) before; a fresh id cannot have been.
+    func send<C: Command>(_ command: C, id: UUID, session: Session?, sentBefore: Bool = false) async throws -> CommandOutcome {
         let idText = id.uuidString.lowercased()
         let envelope = Envelope(
             id: id, type: C.type, data: MessageCoding.encode(command),
@@ -40,13 +42,13 @@ struct CommandBus: Sendable {
         var append = RedisCommand("XADD", keys.commands(C.service), "*")
         for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
         // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
-        let forgetFailure = RedisCommand("DEL", keys.commandFailure(idText))
+        let writes = sentBefore ? [RedisCommand("DEL", keys.commandFailure(idText)), append] : [append]
 
         let started = ContinuousClock.now
         // Registered first: the reply may come back before this task gets to wait.
         let token = waiters.register(idText)
         do {
-            for result in try await redis.pipeline([forgetFailure, append]) { _ = try result.get() }
+            for result in try await redis.pipeline(writes) { _ = try result.get() }
         } catch {
             waiters.finish(idText, token: token)
             throw error

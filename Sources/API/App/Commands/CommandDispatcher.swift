@@ -17,6 +17,7 @@ struct CommandDispatcher: Sendable {
 
     func dispatch<C: Command>(_ command: C, request: Request, context: APIRequestContext) async throws -> Response {
         let id: UUID
+        let keyed: Bool
         if let key = request.headers.first(where: { $0.name.canonicalName == Self.idempotencyKey })?.value {
             id = try CommandID.derive(
                 key: key, user: context.session?.userID, method: request.method.rawValue,
@@ -24,10 +25,12 @@ struct CommandDispatcher: Sendable {
             if let stored = try await outcomes.outcome(of: id) {
                 return try await respond(stored, type: C.type, logger: context.logger)
             }
+            keyed = true
         } else {
             id = UUID()
+            keyed = false
         }
-        switch try await bus.send(command, id: id, session: context.session) {
+        switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {
         case .replied(let reply):
             return try await respond(reply, type: C.type, logger: context.logger)
         case .pending(let id):
