@@ -31,6 +31,7 @@ struct SessionTokens: Sendable {
     static let algorithm = "HS256"
 
     private let keys: JWTKeyCollection
+    private let verified = VerifiedTokens()
 
     init(secret: String) async {
         let keys = JWTKeyCollection()
@@ -47,12 +48,16 @@ struct SessionTokens: Sendable {
 
     /// The session a token proves, or nil for a token that is malformed, forged, expired or
     /// signed with another algorithm.
+    /// A token seen before is answered from memory until it expires.
     func verify(_ token: String) async -> Session? {
+        if let session = verified.session(for: token) { return session }
         guard Self.headerAlgorithm(of: token) == Self.algorithm,
               let claims = try? await keys.verify(token, as: SessionClaims.self),
               let userID = RecordID.normalize(claims.sub.value)
         else { return nil }
-        return Session(userID: userID, email: claims.email)
+        let session = Session(userID: userID, email: claims.email)
+        verified.remember(token, session, expires: claims.exp.value)
+        return session
     }
 
     /// The `alg` of the token's header, read without trusting anything else in it.
