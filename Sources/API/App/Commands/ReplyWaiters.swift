@@ -14,25 +14,30 @@ public struct ServiceReply: Sendable, Hashable {
 /// Requests waiting for replies, by command id. A waiter is registered before its command is
 /// sent, so a reply that arrives before the request starts waiting is kept for it, not lost.
 /// Several requests may wait for one command (a retry with the same Idempotency-Key).
+///
+/// Time-outs are kept as deadlines and ended by one sweeper every ``sweepInterval``, not by a
+/// timer task per request: a wait ends at most that much later than asked.
 final class ReplyWaiters: Sendable {
     private enum Slot {
-        /// Registered; the continuation is there once the request waits.
-        case waiting(CheckedContinuation<ServiceReply?, Never>?)
+        /// Registered; the continuation is there once the request waits, with its deadline.
+        case waiting(CheckedContinuation<ServiceReply?, Never>?, deadline: ContinuousClock.Instant?)
         case arrived(ServiceReply)
     }
 
     private struct State {
         var nextToken = 0
         var slots: [String: [Int: Slot]] = [:]
+        var sweeping = false
     }
 
+    static let sweepInterval: Duration = .milliseconds(50)
     private let state = Mutex(State())
 
     /// Registers interest in command `id`; pass the token to ``wait(for:token:timeout:)``.
     func register(_ id: String) -> Int {
         state.withLock { state in
             state.nextToken += 1
-            state.slots[id, default: [:]][state.nextToken] = .waiting(nil)
+            state.slots[id, default: [:]][state.nextToken] = .waiting(nil, deadline: nil)
             return state.nextToken
         }
     }
@@ -44,7 +49,7 @@ final class ReplyWaiters: Sendable {
             guard var slots = state.slots[id] else { return [] }
             var ready: [CheckedContinuation<ServiceReply?, Never>] = []
             for (token, slot) in slots {
-                if case .waiting(let continuation) = slot {
+                if case .waiting(let continuation, _) = slot {
                     if let continuation {
                         ready.append(continuation)
                         slots[token] = nil
@@ -61,11 +66,8 @@ final class ReplyWaiters: Sendable {
 
     /// The reply, or nil when `timeout` passes or the task is cancelled first.
     func wait(for id: String, token: Int, timeout: Duration) async -> ServiceReply? {
-        let timer = Task { [weak self] in
-            try? await Task.sleep(for: timeout)
-            self?.finish(id, token: token)
-        }
-        defer { timer.cancel() }
+        let deadline = ContinuousClock.now + timeout
+        startSweeping()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ServiceReply?, Never>) in
                 let early: ServiceReply?? = state.withLock { state in
@@ -74,10 +76,10 @@ final class ReplyWaiters: Sendable {
                         Self.remove(id, token, from: &state)
                         return .some(reply)
                     case .waiting:
-                        state.slots[id]?[token] = .waiting(continuation)
+                        state.slots[id]?[token] = .waiting(continuation, deadline: deadline)
                         return .none
                     case nil:
-                        // Timed out or cancelled before it could wait.
+                        // Cancelled before it could wait.
                         return .some(nil)
                     }
                 }
@@ -88,12 +90,47 @@ final class ReplyWaiters: Sendable {
         }
     }
 
+    /// Starts the one sweeper, if it is not running: it ends waits past their deadline and
+    /// stops once nobody waits.
+    private func startSweeping() {
+        let start = state.withLock { state in
+            defer { state.sweeping = true }
+            return !state.sweeping
+        }
+        guard start else { return }
+        Task { [weak self] in
+            while let self, await self.sweep() {}
+        }
+    }
+
+    /// Ends the waits whose deadline passed; false (and no longer sweeping) once none is left.
+    private func sweep() async -> Bool {
+        try? await Task.sleep(for: Self.sweepInterval)
+        let now = ContinuousClock.now
+        let (expired, more): ([CheckedContinuation<ServiceReply?, Never>], Bool) = state.withLock { state in
+            var expired: [CheckedContinuation<ServiceReply?, Never>] = []
+            for (id, slots) in state.slots {
+                for (token, slot) in slots {
+                    if case .waiting(let continuation?, let deadline?) = slot, deadline <= now {
+                        expired.append(continuation)
+                        Self.remove(id, token, from: &state)
+                    }
+                }
+            }
+            let more = state.slots.values.contains { $0.values.contains { if case .waiting = $0 { true } else { false } } }
+            if !more { state.sweeping = false }
+            return (expired, more)
+        }
+        for continuation in expired { continuation.resume(returning: nil) }
+        return more
+    }
+
     /// Stops waiting: the request (if it waits) gets nil.
     func finish(_ id: String, token: Int) {
         let continuation: CheckedContinuation<ServiceReply?, Never>? = state.withLock { state in
             let slot = state.slots[id]?[token]
             Self.remove(id, token, from: &state)
-            if case .waiting(let continuation) = slot { return continuation }
+            if case .waiting(let continuation, _) = slot { return continuation }
             return nil
         }
         continuation?.resume(returning: nil)
