@@ -11,7 +11,7 @@ struct FleetLoad {
     let servers: Servers
     let options: Options
 
-    func run() async throws -> (results: [PhaseResult], names: [String]) {
+    func run() async throws -> (results: [PhaseResult], idle: IdleCost, names: [String]) {
         let redis = try await RedisClient.connect(configuration: try RedisConfiguration(url: servers.redis.url))
         let database = PostgresClient(configuration: try PostgresConfiguration(fleet.databaseURL, poolSize: 1, applicationName: "order-load-bench"))
         let keys = KeySpace()
@@ -45,9 +45,10 @@ struct FleetLoad {
                 await Load.paced(lanes, tickets: pacedTickets, rate: rate, seconds: phase)
             }, drain: drain))
         }
+        let idle = try await IdleCost.measure(meter)
         await database.close()
         await redis.shutdown()
-        return (results, processes.names)
+        return (results, idle, processes.names)
     }
 
     /// Makes `count` tickets and says how fast the fleet took them in.

@@ -56,3 +56,22 @@ struct Meter {
         return result
     }
 }
+
+/// What the fleet costs with nothing to do (polls, relays, sweeps), per second: the phases'
+/// figures include it for their length and their drain and settle, which matters at low rates.
+struct IdleCost {
+    let counters: PostgresCounters
+    let cpu: [String: Double]
+    let seconds: Double
+
+    /// Follows a phase, whose end was settled: the counters are current.
+    static func measure(_ meter: Meter) async throws -> IdleCost {
+        let counters = try await PostgresCounters.read(meter.database)
+        let cpu = meter.processes.cpu()
+        let start = ContinuousClock.now
+        try await Task.sleep(for: PostgresCounters.settle)
+        let countersEnd = try await PostgresCounters.read(meter.database)
+        return IdleCost(counters: countersEnd - counters, cpu: meter.processes.cpu().merging(cpu) { $0 - $1 },
+                        seconds: (ContinuousClock.now - start).seconds)
+    }
+}

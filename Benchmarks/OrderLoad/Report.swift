@@ -22,7 +22,7 @@ enum Report {
         say(line)
     }
 
-    static func tables(monolith: PhaseResult, fleet: [PhaseResult], names: [String]) {
+    static func tables(monolith: PhaseResult, fleet: [PhaseResult], idle: IdleCost, names: [String]) {
         let all = [monolith] + fleet
         say("\nthroughput and latency (ms; paced phases from each order's scheduled send time)")
         say(Table.label("phase", 16) + ["target/s", "201", "202", "other", "errors", "orders/s", "settled/s", "vs mono",
@@ -51,12 +51,12 @@ enum Report {
             let perOrder = result.cpu.mapValues { $0 * 1e6 / Double(max(result.orders, 1)) }
             var values = perOrder
             values["total"] = result.name == monolith.name ? perOrder.values.reduce(0, +) : fleetTotal(perOrder)
-            say(Table.label(result.name, 16) + columns.map { Table.cell(values[$0], 10, "%.0f") }.joined())
+            say(Table.label(result.name, 16) + columns.map { Table.cell(values[$0], width, "%.0f") }.joined())
         }
         say("\npeak RSS MB within the phase (VmHWM; postgres: summed over its processes, shared memory in each)")
         header(names)
         for result in all {
-            say(Table.label(result.name, 16) + names.map { Table.cell(result.peakMB[$0], 10) }.joined())
+            say(Table.label(result.name, 16) + names.map { Table.cell(result.peakMB[$0], width) }.joined())
         }
         say("\nPostgres per order (every database): commits, WAL fsyncs")
         for result in all {
@@ -64,10 +64,16 @@ enum Report {
             say(Table.label(result.name, 16) + Table.cell(Double(result.counters.commits) / orders, 10, "%.2f")
                   + Table.cell(Double(result.counters.walSyncs) / orders, 10, "%.2f"))
         }
+        let cpuMillis = names.filter { $0 != ProcessSet.client }.compactMap { idle.cpu[$0] }.reduce(0, +) * 1000 / idle.seconds
+        say(String(format: "idle fleet, %.0f s with nothing sent: %.0f commits/s, %.0f WAL fsyncs/s, %.0f ms CPU/s (every phase's figures include this for its length)",
+                   idle.seconds, Double(idle.counters.commits) / idle.seconds, Double(idle.counters.walSyncs) / idle.seconds, cpuMillis))
     }
 
+    /// Process columns: room for `expiration` and a space.
+    private static let width = 11
+
     private static func header(_ names: [String]) {
-        say(Table.label("phase", 16) + names.map { Table.cell(short($0), 10) }.joined())
+        say(Table.label("phase", 16) + names.map { Table.cell(short($0), width) }.joined())
     }
 
     /// `orders-worker` → `orders`, `redis-server` → `redis`, so the columns stay narrow.

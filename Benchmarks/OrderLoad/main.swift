@@ -45,9 +45,9 @@ do {
         let fleet = try await Fleet.launch(on: servers)
         say("fleet: api + 5 workers (release), Redis AOF appendfsync always, \(options.clients) keep-alive connections, "
               + "\(options.phase) s phases; paced at \(Options.pacedFractions.map { "\(Int($0 * 100)) %" }.joined(separator: ", ")) of the unpaced peak")
-        let (results, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
+        let (results, idle, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
         await fleet.stop()
-        Report.tables(monolith: monolith, fleet: results, names: names)
+        Report.tables(monolith: monolith, fleet: results, idle: idle, names: names)
     }
     await servers.stop()
 } catch {
