@@ -30,7 +30,8 @@ enum Report {
         for result in all {
             let tally = result.tally
             let latencies = Latencies(tally.latencies)
-            let ratio = result.name == monolith.name ? nil : result.ordersPerSecond / monolith.ordersPerSecond
+            // Only the unpaced phase is a peak to set beside the monolith's; a paced one ran at its target.
+            let ratio = result.name == monolith.name || result.target != nil ? nil : result.ordersPerSecond / monolith.ordersPerSecond
             say(Table.label(result.name, 16)
                   + Table.cell(result.target, 10, "%.0f") + Table.cell(String(tally.created), 10) + Table.cell(String(tally.pending), 10)
                   + Table.cell(String(tally.otherStatuses.values.reduce(0, +)), 10) + Table.cell(String(tally.transportErrors), 10)
@@ -38,6 +39,11 @@ enum Report {
                   + Table.cell(ratio, 10, "%.3f")
                   + [0.5, 0.9, 0.99, 0.999].map { Table.cell(latencies.percentile($0), 10) }.joined()
                   + Table.cell(latencies.sorted.last, 10))
+        }
+        if let peak = fleet.first(where: { $0.target == nil }) {
+            say(String(format: "the fleet's unpaced peak is %.3f of the monolith's orders/s (1 : %.1f), settled %.3f",
+                       peak.ordersPerSecond / monolith.ordersPerSecond, monolith.ordersPerSecond / peak.ordersPerSecond,
+                       peak.settledPerSecond / monolith.ordersPerSecond))
         }
         let columns = names + ["total"]
         func fleetTotal(_ values: [String: Double]) -> Double? {
