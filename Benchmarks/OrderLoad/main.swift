@@ -26,7 +26,10 @@ let options = { () -> Options in
 // cleanup) stop the fleet and both servers.
 signal(SIGINT, SIG_IGN)
 let interrupt = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-interrupt.setEventHandler { exit(130) }
+interrupt.setEventHandler {
+    say("interrupted: stopping the fleet and both servers")
+    exit(130)
+}
 interrupt.resume()
 
 do {
