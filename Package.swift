@@ -219,9 +219,10 @@ let package = Package(
             dependencies: ["ExpirationService", "Contracts", "RedisClient", "TestSupport", "BenchmarkSupport"],
             path: "Benchmarks/ExpiryLag"
         ),
+        // POST /api/orders through the whole fleet (closed and paced phases), beside a one-transaction-per-order monolith.
         .executableTarget(
             name: "order-load-bench",
-            dependencies: ["TestSupport", "BenchmarkSupport", "RedisClient"],
+            dependencies: ["TestSupport", "BenchmarkSupport", "RedisClient", "PostgresClient", "Contracts"],
             path: "Benchmarks/OrderLoad"
         ),
         // Every page's render time (p50, p99 over 1,000 requests), reads answered from memory.

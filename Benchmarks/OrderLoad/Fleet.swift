@@ -1,0 +1,50 @@
+import Foundation
+import TestSupport
+
+/// Redis and Postgres as deployed: AOF with an fsync per write, no eviction; fsync and
+/// synchronous commit on.
+struct Servers {
+    let redis: RedisServer
+    let postgres: PostgresServer
+
+    static func start() async throws -> Servers {
+        let redis = try await RedisServer.start(
+            extraArguments: ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction"])
+        return Servers(redis: redis, postgres: try await PostgresServer.start(durable: true))
+    }
+
+    func stop() async {
+        await redis.stop()
+        await postgres.stop()
+    }
+}
+
+/// The API and one copy of each worker, release builds from this executable's build folder.
+/// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
+struct Fleet {
+    static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
+
+    let processes: [ChildProcess]
+    let port: Int
+    let databaseURL: String
+
+    static func launch(on servers: Servers, orderTTLSeconds: Int? = nil) async throws -> Fleet {
+        let databaseURL = try await servers.postgres.createDatabase(named: "ticketing")
+        let port = try BuiltProducts.freePort()
+        var environment = [
+            "REDIS_URL": servers.redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
+            "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning",
+            "BCRYPT_COST": "10",
+        ]
+        if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
+        let logs = try BuiltProducts.logDirectory("order-load")
+        let processes = try (workers + ["api"]).map {
+            try ChildProcess(name: $0, executable: BuiltProducts.path($0), environment: environment, logDirectory: logs)
+        }
+        return Fleet(processes: processes, port: port, databaseURL: databaseURL)
+    }
+
+    func stop() async {
+        for process in processes { await process.terminate() }
+    }
+}

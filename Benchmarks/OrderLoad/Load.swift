@@ -1,0 +1,131 @@
+import BenchmarkSupport
+import Foundation
+import Synchronization
+
+/// What one phase's requests came to: every answer counted by kind, none stopping the phase.
+struct PhaseTally: Sendable {
+    /// Milliseconds of every answered request (any status); paced phases count from the
+    /// request's scheduled send time, so a backlog shows as latency (no coordinated omission).
+    var latencies: [Double] = []
+    var created = 0
+    /// 202: the orders service had not answered within the API's command timeout.
+    var pending = 0
+    var otherStatuses: [Int: Int] = [:]
+    var transportErrors = 0
+    /// Paced phases: requests still unsent when the phase ran to twice its length.
+    var unsent = 0
+    /// Requests not made because the stock of fresh tickets ran out (the stock is too small).
+    var outOfTickets = 0
+    var lastAnswer: ContinuousClock.Instant?
+
+    var answered: Int { created + pending + otherStatuses.values.reduce(0, +) }
+
+    mutating func record(_ status: Int, milliseconds: Double) {
+        latencies.append(milliseconds)
+        switch status {
+        case 201: created += 1
+        case 202: pending += 1
+        default: otherStatuses[status, default: 0] += 1
+        }
+    }
+
+    static func merged(_ parts: [PhaseTally]) -> PhaseTally {
+        var all = PhaseTally()
+        for part in parts {
+            all.latencies += part.latencies
+            all.created += part.created
+            all.pending += part.pending
+            all.otherStatuses.merge(part.otherStatuses, uniquingKeysWith: +)
+            all.transportErrors += part.transportErrors
+            all.unsent += part.unsent
+            all.outOfTickets += part.outOfTickets
+            all.lastAnswer = [all.lastAnswer, part.lastAnswer].compactMap { $0 }.max()
+        }
+        return all
+    }
+}
+
+/// 0, 1, 2, … across threads.
+final class Counter: Sendable {
+    private let value = Atomic(0)
+    func next() -> Int { value.add(1, ordering: .relaxed).oldValue }
+}
+
+/// Fresh tickets handed out once each, across threads.
+final class TicketQueue: Sendable {
+    private let ids: [String]
+    private let counter = Counter()
+
+    init(_ ids: [String]) { self.ids = ids }
+
+    func take() -> String? {
+        let index = counter.next()
+        return index < ids.count ? ids[index] : nil
+    }
+}
+
+/// One buyer per connection; each connection is used by one thread at a time.
+final class Lane: @unchecked Sendable {
+    let token: String
+    let connection: LeanConnection
+
+    /// Signs up a buyer of its own over the lane's connection.
+    init(label: String, port: Int) throws {
+        connection = LeanConnection(port: port)
+        token = try Account.signUp(label, over: connection).token
+    }
+
+    /// `POST /api/orders` for `ticket`, counted into `tally`, latency from `since`.
+    func order(_ ticket: String, since: ContinuousClock.Instant, into tally: inout PhaseTally) {
+        do {
+            let response = try connection.request("POST", "/api/orders", body: "{\"ticketId\":\"\(ticket)\"}", token: token)
+            let now = ContinuousClock.now
+            tally.record(response.status, milliseconds: (now - since).seconds * 1000)
+            tally.lastAnswer = now
+        } catch {
+            tally.transportErrors += 1
+            tally.lastAnswer = .now
+        }
+    }
+}
+
+enum Load {
+    /// Unpaced: every lane sends its next order as soon as the last is answered, until `seconds` are up.
+    static func closed(_ lanes: [Lane], tickets: TicketQueue, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
+        let start = ContinuousClock.now
+        let end = start + .seconds(seconds)
+        let parts = await onThreads(lanes.count) { index in
+            var tally = PhaseTally()
+            while ContinuousClock.now < end {
+                guard let ticket = tickets.take() else { tally.outOfTickets += 1; break }
+                lanes[index].order(ticket, since: .now, into: &tally)
+            }
+            return tally
+        }
+        return (PhaseTally.merged(parts), start)
+    }
+
+    /// Paced: order `i` is due at start + i / rate; whichever lane is free takes the next due
+    /// order, so an order waits only when every lane is busy, and its latency counts that wait.
+    static func paced(_ lanes: [Lane], tickets: TicketQueue, rate: Double, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
+        let total = Int(rate * seconds)
+        let start = ContinuousClock.now + .milliseconds(50)
+        let giveUp = start + .seconds(2 * seconds)
+        let next = Counter()
+        let parts = await onThreads(lanes.count) { index in
+            var tally = PhaseTally()
+            while true {
+                let step = next.next()
+                guard step < total else { break }
+                let due = start + .seconds(Double(step) / rate)
+                let wait = (due - .now).seconds
+                if wait > 0 { Thread.sleep(forTimeInterval: wait) }
+                guard ContinuousClock.now < giveUp else { tally.unsent += 1; continue }
+                guard let ticket = tickets.take() else { tally.outOfTickets += 1; continue }
+                lanes[index].order(ticket, since: due, into: &tally)
+            }
+            return tally
+        }
+        return (PhaseTally.merged(parts), start)
+    }
+}
