@@ -61,7 +61,7 @@ private final class JobQueue: @unchecked Sendable {
     /// that got its answer usually sends the next command within microseconds; catching it
     /// awake saves a futex wake-up each way, which on a small VM costs more than the round trip
     /// to Redis. Idle threads spin once, then sleep.
-    private static let spinNanoseconds: UInt64 = 40_000
+    private static let spinNanoseconds: UInt64 = 0
 
     private let condition = NSCondition()
     /// Jobs queued and not yet taken, readable without the lock while spinning.

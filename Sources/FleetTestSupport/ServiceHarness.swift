@@ -132,7 +132,11 @@ public struct ServiceHarness: Sendable {
     /// reply or a message's inbox row means its transaction committed, outbox rows included,
     /// so this says at once (no waiting for the relay) whether an event is on its way.
     public func outboxed(_ type: String) async throws -> Int {
-        try await database.query("SELECT count(*)::int8 FROM messaging.outbox WHERE type = \(type)").decodeColumn(Int.self)[0]
+        // Published rows leave the outbox: the events committed are those still in it and
+        // those on their stream, each counted once however often it was published.
+        let waiting = try await database.query("SELECT message_id FROM messaging.outbox WHERE type = \(type)").decodeColumn(UUID.self)
+        let published = try await redis.xrange(keys.custom("events:\(type)")).compactMap { $0[EnvelopeField.id].flatMap(UUID.init(uuidString:)) }
+        return Set(waiting + published).count
     }
 
     /// Entries in the dead-letter stream of `stream`.

@@ -46,8 +46,13 @@ struct WorkerShutdownTests {
         let handled = try await count("SELECT count(*)::int8 FROM tickets.tickets")
         #expect(handled > 0 && handled < total, "stopped after \(handled) of \(total): not mid-backlog")
         // No other tickets worker runs: every event of what it committed went out in its own flush.
-        #expect(try await count("SELECT count(*)::int8 FROM messaging.outbox WHERE service = 'tickets' AND published_at IS NULL") == 0)
-        #expect(try await count("SELECT count(*)::int8 FROM messaging.outbox WHERE service = 'tickets'") == handled)
+        #expect(try await count("SELECT count(*)::int8 FROM messaging.outbox WHERE service = 'tickets'") == 0)
+        // Each of them reached the orders service, whose replica learns every ticket.
+        let replicated = ContinuousClock.now + .seconds(60)
+        while try await count("SELECT count(*)::int8 FROM orders.tickets") < handled, ContinuousClock.now < replicated {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try await count("SELECT count(*)::int8 FROM orders.tickets") == handled)
         // Nothing half-done: what it read, it committed and acknowledged.
         #expect(try await redis.xpendingSummary(keys.commands(.tickets), group: ServiceName.tickets.rawValue).count == 0)
 

@@ -63,10 +63,9 @@ struct PaymentsFixture {
         }
     }
 
-    /// Events the service committed to its outbox: published or about to be.
+    /// Events the service committed: published or about to be (payment:created is its only one).
     func outboxCount() async throws -> Int {
-        let rows = try await harness.database.query("SELECT count(*) FROM messaging.outbox WHERE service = 'payments'")
-        return try rows.first?.decode(Int.self, at: 0) ?? 0
+        try await harness.outboxed(PaymentCreated.type)
     }
 
     /// Waits for `condition`. The worker has migrated before ``start()`` returns, so an error

@@ -8,11 +8,11 @@ import RedisClient
 /// trip that settles the batch; the relay publishes the rows that were not, because the worker
 /// died or Redis failed between the commit and that round trip. It takes rows left unpublished
 /// for longer than `outboxStaleAfter`, oldest first, and on shutdown every row left. It also
-/// writes the marks of published rows that no batch carried (see ``PublishedMarks``).
+/// deletes the published rows that no batch took out (see ``PublishedMarks``).
 ///
 /// Rows are locked with `FOR UPDATE SKIP LOCKED` while they are sent, so several copies of the
 /// worker never publish the same row at once. Publishing a row twice (a crash after `XADD` and
-/// before its mark, or a settle slower than the stale age) is harmless: consumers drop
+/// before its delete, or a settle slower than the stale age) is harmless: consumers drop
 /// duplicates by the envelope's id.
 struct OutboxRelay: Sendable {
     static let batchLimit: Int32 = 500
@@ -79,8 +79,7 @@ struct OutboxRelay: Sendable {
             let rows = try await transaction.query("""
                 SELECT id, message_id, stream, type, data, correlation_id, occurred_at
                 FROM messaging.outbox
-                WHERE service = \(service) AND published_at IS NULL
-                    AND created_at <= now() - make_interval(secs => \(seconds))
+                WHERE service = \(service) AND created_at <= now() - make_interval(secs => \(seconds))
                 ORDER BY id
                 LIMIT \(Self.batchLimit)
                 FOR UPDATE SKIP LOCKED
@@ -101,22 +100,21 @@ struct OutboxRelay: Sendable {
             // Planned anew for the same reason as the inbox check (see BatchProcessor).
             for case .failure(let error) in try await transaction.pipeline([
                 BatchProcessor.customPlans,
-                "UPDATE messaging.outbox SET published_at = now() WHERE id = ANY(\(ids))",
+                "DELETE FROM messaging.outbox WHERE id = ANY(\(ids))",
             ]) { throw error }
             metrics.published(ids.count)
             return ids.count
         }
     }
 
-    /// Drops published outbox rows and inbox rows older than the retention: by then no
-    /// redelivery of their messages can still arrive.
+    /// Drops inbox rows older than the retention: by then no redelivery of their messages can
+    /// still arrive. (Published outbox rows are deleted as they are published.)
     private func prune() async {
         let seconds = Double(configuration.retention.components.seconds)
         do {
-            try await database.query("DELETE FROM messaging.outbox WHERE service = \(service) AND published_at < now() - make_interval(secs => \(seconds))")
             try await database.query("DELETE FROM messaging.inbox WHERE consumer_group = \(service) AND processed_at < now() - make_interval(secs => \(seconds))")
         } catch {
-            logger.warning("pruning old outbox and inbox rows failed", metadata: ["error": "\(error)"])
+            logger.warning("pruning old inbox rows failed", metadata: ["error": "\(error)"])
         }
     }
 }

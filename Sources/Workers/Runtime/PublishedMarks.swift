@@ -2,9 +2,9 @@ import Foundation
 import PostgresClient
 import Synchronization
 
-/// Outbox rows this process published right after their commit, not yet marked published in
-/// Postgres. The marks ride in the next batch's transaction (no commit of their own), or the
-/// relay writes them when no batch comes. A mark that is lost only lets the relay publish that
+/// Outbox rows this process published right after their commit, not yet deleted from the
+/// outbox. The deletes ride in the next batch's transaction (no commit of their own), or the
+/// relay makes them when no batch comes. A delete that is lost only lets the relay publish that
 /// row again later, which consumers drop as a duplicate.
 final class PublishedMarks: Sendable {
     private let ids = Mutex<[UUID]>([])
@@ -22,8 +22,8 @@ final class PublishedMarks: Sendable {
         }
     }
 
-    /// The statement that marks `ids` published.
+    /// The statement that takes the published rows `ids` out of the outbox.
     static func mark(_ ids: [UUID]) -> PostgresQuery {
-        "UPDATE messaging.outbox SET published_at = now() WHERE message_id = ANY(\(ids)) AND published_at IS NULL"
+        "DELETE FROM messaging.outbox WHERE message_id = ANY(\(ids))"
     }
 }
