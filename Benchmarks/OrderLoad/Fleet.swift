@@ -22,6 +22,8 @@ struct Servers {
 /// The API and one copy of each worker, release builds from this executable's build folder.
 /// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
 struct Fleet {
+    /// Settings passed through from the bench's own environment.
+    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE"]
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
 
     let processes: [ChildProcess]
@@ -37,6 +39,10 @@ struct Fleet {
             "BCRYPT_COST": "10",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
+        // Tuning given to the bench goes to every process of the fleet, to compare settings.
+        for name in Self.tuning {
+            if let value = ProcessInfo.processInfo.environment[name] { environment[name] = value }
+        }
         let logs = try BuiltProducts.logDirectory("order-load")
         let processes = try (workers + ["api"]).map {
             try ChildProcess(name: $0, executable: BuiltProducts.path($0), environment: environment, logDirectory: logs)

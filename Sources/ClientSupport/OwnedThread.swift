@@ -60,8 +60,12 @@ private final class JobQueue: @unchecked Sendable {
     /// After a batch the thread keeps looking for new jobs this long before it sleeps. A caller
     /// that got its answer usually sends the next command within microseconds; catching it
     /// awake saves a futex wake-up each way, which on a small VM costs more than the round trip
-    /// to Redis. Idle threads spin once, then sleep.
-    private static let spinNanoseconds: UInt64 = 0
+    /// to Redis. Idle threads spin once, then sleep. `CLIENT_SPIN_US` (0–1000, default 40)
+    /// sets it; 0 never spins, which is better when every core is busy anyway.
+    private static let spinNanoseconds: UInt64 = {
+        let micros = ProcessInfo.processInfo.environment["CLIENT_SPIN_US"].flatMap(UInt64.init) ?? 40
+        return min(micros, 1000) * 1000
+    }()
 
     private let condition = NSCondition()
     /// Jobs queued and not yet taken, readable without the lock while spinning.
