@@ -23,6 +23,9 @@ struct DeliveryGuaranteeTests {
         let reply = try await harness.redis.xrange(replies, count: 1).first
         #expect(reply?["status"] == "201")
         #expect(reply?["body"] == #"{"key":"k0"}"#)
+        // The reply stream expires if its API copy goes away (an hour, pushed back as it is used).
+        let ttl = try await harness.redis.send(RedisCommand("PTTL", replies)).int ?? -2
+        #expect(ttl > 3_000_000 && ttl <= 3_600_000, "PTTL \(ttl)")
         worker.stop()
         try await running.value
         await harness.close()

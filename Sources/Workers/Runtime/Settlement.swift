@@ -2,6 +2,7 @@ import Contracts
 import Foundation
 import Logging
 import RedisClient
+import Synchronization
 
 /// The Redis side of a batch, after its transaction: replies out, the committed events
 /// published, handled entries acknowledged, failures recorded for their dead letter, all in one
@@ -22,6 +23,9 @@ struct Settlement: Sendable {
     /// Reply streams are capped and expire, so an API instance that went away leaves nothing behind.
     static let replyStreamLength = 10_000
     static let replyStreamExpiry: Duration = .seconds(3600)
+    /// A reply stream's expiry is pushed back at most this often, not with every batch.
+    static let expiryRefresh: Duration = .seconds(60)
+    let expiries = ReplyStreamExpiries()
 
     /// Returns how many of the batch's events were published.
     @discardableResult
@@ -34,7 +38,7 @@ struct Settlement: Sendable {
             commands.append(command)
             replyStreams.insert(reply.stream)
         }
-        for stream in replyStreams {
+        for stream in expiries.due(replyStreams, every: Self.expiryRefresh) {
             commands.append(RedisCommand("PEXPIRE", stream, Int(Self.replyStreamExpiry.components.seconds * 1000)))
         }
         // Events before acknowledgements: an event of this batch is out before any entry of it
@@ -98,6 +102,27 @@ struct Settlement: Sendable {
             logger.warning("moving an entry to the dead-letter stream failed; it stays pending", metadata: [
                 "stream": "\(stream)", "entry_id": "\(entryID)", "error": "\(error)",
             ])
+        }
+    }
+}
+
+/// When each reply stream's expiry was last pushed back. A stream is refreshed again once
+/// ``Settlement/expiryRefresh`` has passed: long before the hour it is given runs out.
+final class ReplyStreamExpiries: Sendable {
+    private let refreshed = Mutex<[String: ContinuousClock.Instant]>([:])
+
+    /// The streams of `streams` due for a refresh, now counted as refreshed.
+    func due(_ streams: Set<String>, every interval: Duration) -> [String] {
+        let now = ContinuousClock.now
+        return refreshed.withLock { refreshed in
+            if refreshed.count > 10_000 { refreshed.removeAll() }
+            return streams.filter { stream in
+                guard let last = refreshed[stream], now - last < interval else {
+                    refreshed[stream] = now
+                    return true
+                }
+                return false
+            }
         }
     }
 }
