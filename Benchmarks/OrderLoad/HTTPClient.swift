@@ -4,7 +4,8 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// Just enough of a client for the benchmark: JSON in, status and JSON out, bearer sessions.
+/// The memory soak's client (Soak.swift): JSON in, status and JSON out, bearer sessions. The
+/// load phases use ``LeanConnection`` instead, whose own cost is small and measured.
 struct HTTPClient: Sendable {
     let base: String
     let session: URLSession
@@ -55,24 +56,5 @@ struct HTTPClient: Sendable {
         let (status, body, _) = try await send("POST", "/api/tickets", json: ["title": "Seat", "price": 25], token: token)
         guard status == 201, let id = body["id"] as? String else { throw BenchmarkError("creating a ticket answered \(status)") }
         return id
-    }
-
-    func order(_ ticket: String, buyer: String) async throws -> Int {
-        try await send("POST", "/api/orders", json: ["ticketId": ticket], token: buyer).0
-    }
-
-    /// Orders a ticket nobody else will order once the orders service knows it, then cancels it.
-    func waitForOrderable(_ ticket: String, buyer: String) async throws {
-        for _ in 0..<600 {
-            let (status, body, _) = try await send("POST", "/api/orders", json: ["ticketId": ticket], token: buyer)
-            if status == 201, let id = body["id"] as? String {
-                _ = try await send("DELETE", "/api/orders/\(id)", token: buyer)
-                // The ticket comes free again once tickets and orders have seen the cancellation.
-                try await Task.sleep(for: .seconds(1))
-                return
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw BenchmarkError("the orders service never learned the tickets")
     }
 }
