@@ -41,7 +41,7 @@ enum Drain {
     }
 
     private static func outboxEmpty(_ database: PostgresClient) async throws -> Bool {
-        let rows = try await database.query("SELECT NOT EXISTS (SELECT 1 FROM messaging.outbox WHERE published_at IS NULL)")
+        let rows = try await database.query("SELECT NOT EXISTS (SELECT 1 FROM messaging.outbox)")
         return try rows[0].decode(Bool.self, at: 0)
     }
 }
