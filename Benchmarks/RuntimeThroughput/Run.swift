@@ -155,7 +155,7 @@ struct PhaseContext {
         try await database.query("ANALYZE bench_rows, messaging.inbox, messaging.outbox")
     }
 
-    /// Pre-loaded messages, then paced ones, through the phase's worker processes. The inbox and
+    /// Pre-loaded messages, then paced ones, through the phase's worker processes. The inbox
     /// keeps its rows across phases, as it does in production until pruned (published outbox rows
     /// are deleted as they go out).
     func runtimePhase(_ phase: Phase) async throws -> RuntimeResult {
