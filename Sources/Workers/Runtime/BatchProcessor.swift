@@ -116,6 +116,8 @@ struct BatchProcessor: Sendable {
         session.enqueue("BEGIN", owner: nil)
         session.enqueue(Self.customPlans, owner: nil)
         let seen = try await handledBefore(messages, session: session)
+        // The outbox is small and churns, so its `= ANY($1)` delete is planned anew too.
+        if !published.isEmpty { session.enqueue(PublishedMarks.mark(published), owner: nil) }
         session.enqueue(Self.cachedPlans, owner: nil)
 
         var inbox = InboxRows(group: service.name)
@@ -173,7 +175,6 @@ struct BatchProcessor: Sendable {
 
         if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
         if !outbox.isEmpty { session.enqueue(outbox.insert, owner: nil) }
-        if !published.isEmpty { session.enqueue(PublishedMarks.mark(published), owner: nil) }
         if let beforeCommit {
             do { try await beforeCommit(outcome.handled) } catch { throw SimulatedCrash(error) }
         }
