@@ -10,7 +10,7 @@ struct Servers {
     static func start() async throws -> Servers {
         let redis = try await RedisServer.start(
             extraArguments: ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction"])
-        return Servers(redis: redis, postgres: try await PostgresServer.start(durable: true))
+        return Servers(redis: redis, postgres: try await PostgresServer.start(durable: true, settings: StatementProfile.settings))
     }
 
     func stop() async {

@@ -46,9 +46,11 @@ do {
               + "\(options.warmup) s warm-up, \(options.phase) s measured, on the same Postgres (fsync on)")
         let monolith = try await Monolith.run(on: servers.postgres, options: options)
         let fleet = try await Fleet.launch(on: servers)
+        try await StatementProfile.reset(fleet.databaseURL)
         say("fleet: api + 5 workers (release), Redis AOF appendfsync always, \(options.clients) keep-alive connections, "
               + "\(options.phase) s phases; paced at \(Options.pacedFractions.map { "\(Int($0 * 100)) %" }.joined(separator: ", ")) of the unpaced peak")
         let (results, idle, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
+        try await StatementProfile.report(fleet.databaseURL, orders: results.map(\.orders).reduce(0, +))
         await fleet.stop()
         Report.tables(monolith: monolith, fleet: results, idle: idle, names: names)
     }

@@ -28,7 +28,7 @@ public struct Envelope: Sendable, Hashable {
     public var userID: String?
     public var replyTo: String?
 
-    public init(id: UUID = .random(), type: String, data: String, occurredAt: Date = Date(),
+    public init(id: UUID = .timeOrdered(), type: String, data: String, occurredAt: Date = Date(),
                 correlationID: String? = nil, userID: String? = nil, replyTo: String? = nil) {
         self.id = id
         self.type = type

@@ -75,3 +75,20 @@ import Testing
         }
     }
 }
+
+@Suite("time-ordered ids")
+struct TimeOrderedIDTests {
+    @Test("version 7 with the RFC variant, the millisecond in front, and later ids sorting after earlier ones")
+    func layout() {
+        let now = Date(timeIntervalSince1970: 1_796_000_000.123)
+        let id = UUID.timeOrdered(now: now)
+        let text = id.uuidString.lowercased()
+        #expect(Array(text)[14] == "7")
+        #expect("89ab".contains(Array(text)[19]))
+        let milliseconds = UInt64(text.replacingOccurrences(of: "-", with: "").prefix(12), radix: 16)
+        #expect(milliseconds == 1_796_000_000_123)
+        let later = UUID.timeOrdered(now: now.addingTimeInterval(0.002))
+        #expect(later.uuidString.lowercased() > text)
+        #expect(Set((0..<1000).map { _ in UUID.timeOrdered(now: now) }).count == 1000)
+    }
+}

@@ -13,7 +13,7 @@ struct OrderCommandHandlers: Sendable {
               let command = CommandInput.decode(CreateOrder.self, message, context),
               let ticketID = CommandInput.id(command.ticketId, field: "ticketId", context)
         else { return }
-        let orderID = UUID()
+        let orderID = UUID.timeOrdered()
         context.query(OrderQueries.placeOrder(id: orderID, user: user, ticket: ticketID, ttl: orderTTL)) { rows in
             guard let row = rows.first else {
                 context.reject(status: 404, "Ticket not found")

@@ -75,7 +75,7 @@ struct CreatePaymentHandler: Sendable {
     }
 
     private func record(chargeID: String, orderID: UUID, _ context: MessageContext) async throws {
-        let paymentID = UUID()
+        let paymentID = UUID.timeOrdered()
         let inserted = try await context.query("""
             INSERT INTO payments.payments (id, order_id, stripe_id) VALUES (\(paymentID), \(orderID), \(chargeID))
             ON CONFLICT (order_id) DO NOTHING RETURNING id

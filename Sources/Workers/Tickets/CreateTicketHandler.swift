@@ -13,7 +13,7 @@ enum CreateTicketHandler {
             context.reply(status: 400, ErrorBody(errors: errors))
             return
         }
-        let ticket = TicketRecord(id: UUID(), title: title, priceCents: command.priceCents, userID: user, orderID: nil, version: 0)
+        let ticket = TicketRecord(id: .timeOrdered(), title: title, priceCents: command.priceCents, userID: user, orderID: nil, version: 0)
         // A fresh id cannot conflict: nothing to read back, so the insert rides with the commit.
         context.execute(TicketQueries.insert(ticket))
         context.publish(ticket.created)

@@ -27,7 +27,7 @@ struct CommandDispatcher: Sendable {
             }
             keyed = true
         } else {
-            id = UUID()
+            id = .timeOrdered()
             keyed = false
         }
         switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {

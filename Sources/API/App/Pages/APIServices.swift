@@ -73,7 +73,7 @@ struct BusCommandSender: CommandSending {
     let outcomes: any CommandOutcomeRepository
 
     func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult {
-        switch try await bus.send(command, id: UUID(), session: session) {
+        switch try await bus.send(command, id: .timeOrdered(), session: session) {
         case .replied(let reply): .replied(reply)
         case .pending(let id): .pending(id)
         }
