@@ -48,13 +48,14 @@ public struct ServiceHarness: Sendable {
 
     /// Starts a worker for `service` and waits until it has joined its groups.
     public func start(
-        _ service: ServiceDefinition, consumer: String = "test", configure: (inout WorkerConfiguration) -> Void = { _ in }
+        _ service: ServiceDefinition, consumer: String = "test", hooks: Worker.Hooks = .init(),
+        configure: (inout WorkerConfiguration) -> Void = { _ in }
     ) async throws -> RunningWorker {
         var logger = Logger(label: "\(service.name)-worker")
         logger.logLevel = .warning
         var configuration = configuration(consumer: consumer)
         configure(&configuration)
-        let worker = Worker(configuration: configuration, service: service, logger: logger)
+        let worker = Worker(configuration: configuration, service: service, logger: logger, hooks: hooks)
         let task = Task { try await worker.run() }
         let running = RunningWorker(worker: worker, task: task)
         for stream in service.streams {
@@ -188,6 +189,25 @@ public final class RunningWorker: Sendable {
     public func stop() async throws {
         worker.stop()
         try await task.value
+    }
+}
+
+extension ServiceHarness {
+    /// Samples, every 5 ms until cancelled, the sessions of the test's database that wait for a
+    /// lock another transaction holds; the task's value is the most seen at once: the positive
+    /// sign that changes were contended, not merely run side by side.
+    public func watchLockWaits() -> Task<Int, Never> {
+        Task {
+            var most = 0
+            while !Task.isCancelled {
+                let waiting = try? await database.query("""
+                    SELECT count(*)::int8 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+                    """).decodeColumn(Int.self).first
+                most = max(most, waiting ?? 0)
+                try? await Task.sleep(for: .milliseconds(5))
+            }
+            return most
+        }
     }
 }
 
