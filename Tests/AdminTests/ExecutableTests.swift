@@ -73,42 +73,16 @@ struct ExecutableTests {
     }
 }
 
-/// One run of the built `ticketing-admin`, to its exit.
-struct AdminRun: CustomStringConvertible {
-    let status: Int32
-    let stdout: String
-    let stderr: String
-
-    var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
-
-    /// Runs it with exactly `environment` (plus PATH and HOME), off the concurrency pool, since
-    /// waiting for a process blocks a thread.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> AdminRun {
+/// Runs the built `ticketing-admin` to its exit.
+enum AdminRun {
+    /// With exactly `environment` (plus PATH and HOME): no REDIS_URL of the test process leaks in.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> ProgramRun {
         let executable = BuiltProducts.path("ticketing-admin")
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw TestSupportError("\(executable) is not built: run `swift build --build-tests` first")
         }
         var given = environment
         for name in ["PATH", "HOME"] { given[name] = ProcessInfo.processInfo.environment[name] }
-        let environment = given
-        return try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                process.environment = environment
-                let out = Pipe(), err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                do { try process.run() } catch { return continuation.resume(throwing: error) }
-                // Its output is a few lines, far below a pipe's buffer: read one, then the other.
-                let outBytes = out.fileHandleForReading.readDataToEndOfFile()
-                let errBytes = err.fileHandleForReading.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: AdminRun(
-                    status: process.terminationStatus,
-                    stdout: String(decoding: outBytes, as: UTF8.self), stderr: String(decoding: errBytes, as: UTF8.self)))
-            }
-        }
+        return try await ProgramRun.run(executable, arguments, environment: given)
     }
 }
