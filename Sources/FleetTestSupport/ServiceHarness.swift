@@ -192,25 +192,6 @@ public final class RunningWorker: Sendable {
     }
 }
 
-extension ServiceHarness {
-    /// Samples, every 5 ms until cancelled, the sessions of the test's database that wait for a
-    /// lock another transaction holds; the task's value is the most seen at once: the positive
-    /// sign that changes were contended, not merely run side by side.
-    public func watchLockWaits() -> Task<Int, Never> {
-        Task {
-            var most = 0
-            while !Task.isCancelled {
-                let waiting = try? await database.query("""
-                    SELECT count(*)::int8 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
-                    """).decodeColumn(Int.self).first
-                most = max(most, waiting ?? 0)
-                try? await Task.sleep(for: .milliseconds(5))
-            }
-            return most
-        }
-    }
-}
-
 public struct HarnessError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }

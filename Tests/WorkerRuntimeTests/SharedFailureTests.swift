@@ -22,6 +22,7 @@ struct SharedFailureTests {
             if attempts.next() == 1 { try await harness.commitElsewhere(envelopes[7], key: "k7") }
         }))
         let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 20 })
         #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         #expect(attempts.current == 2, "the batch was not retried once in place")
@@ -52,6 +53,7 @@ struct SharedFailureTests {
             if attempt <= 5 { try await harness.commitElsewhere(envelopes[attempt - 1], key: "k\(attempt - 1)") }
         }))
         let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.effects().count == 20 })
         #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
         #expect(firstDeliveryAttempts.current == 4)
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
