@@ -258,7 +258,7 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "FleetTestSupport", "TicketsService", "OrdersService",
+                "API", "Admin", "FleetTestSupport", "TicketsService", "OrdersService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -51,13 +51,14 @@ public struct ServiceHarness: Sendable {
 
     /// Starts a worker for `service` and waits until it has joined its groups.
     public func start(
-        _ service: ServiceDefinition, consumer: String = "test", configure: (inout WorkerConfiguration) -> Void = { _ in }
+        _ service: ServiceDefinition, consumer: String = "test", hooks: Worker.Hooks = .init(),
+        configure: (inout WorkerConfiguration) -> Void = { _ in }
     ) async throws -> RunningWorker {
         var logger = Logger(label: "\(service.name)-worker")
         logger.logLevel = .warning
         var configuration = configuration(consumer: consumer)
         configure(&configuration)
-        let worker = Worker(configuration: configuration, service: service, logger: logger)
+        let worker = Worker(configuration: configuration, service: service, logger: logger, hooks: hooks)
         let task = Task { try await worker.run() }
         let running = RunningWorker(worker: worker, task: task)
         for stream in service.streams {

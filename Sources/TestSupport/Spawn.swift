@@ -15,8 +15,9 @@ struct SpawnedProcess: Sendable {
     /// Starts `executable` as `account` (via setpriv) when running as root and an account is given.
     /// stdin is /dev/null; stdout and stderr go to `outputPath`, appended.
     /// `environment`, when given, replaces the inherited environment.
+    /// With `errorPath`, stderr goes there instead of beside stdout.
     static func start(_ executable: String, _ arguments: [String], account: String? = nil, outputPath: String,
-                      environment: [String: String]? = nil) throws -> SpawnedProcess {
+                      errorPath: String? = nil, environment: [String: String]? = nil) throws -> SpawnedProcess {
         var argv = [executable] + arguments
         if let account, geteuid() == 0 {
             argv = ["/usr/bin/setpriv", "--reuid=\(account)", "--regid=\(account)", "--init-groups", "--"] + argv
@@ -26,7 +27,11 @@ struct SpawnedProcess: Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let errorPath {
+            posix_spawn_file_actions_addopen(&actions, 2, errorPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
@@ -106,4 +111,30 @@ func runToCompletion(_ executable: String, _ arguments: [String], account: Strin
     }
     let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
     return (status, output)
+}
+
+/// One run of a program to its exit: its status and what it printed on stdout and on stderr,
+/// for tests of an executable as its users run it. Output goes to files, not pipes: a server
+/// another test spawns meanwhile inherits open descriptors, and a pipe's end held by it would
+/// keep the read from ever seeing the end.
+public struct ProgramRun: Sendable, CustomStringConvertible {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    public var description: String { "exit \(status)\nstdout: \(stdout)\nstderr: \(stderr)" }
+
+    /// Runs `executable` with exactly `environment`; throws if it has not exited within `timeout`.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String], timeout: Duration = .seconds(60)) async throws -> ProgramRun {
+        let base = NSTemporaryDirectory() + "/ticketing-run-\(UUID().uuidString)"
+        defer { for suffix in [".out", ".err"] { try? FileManager.default.removeItem(atPath: base + suffix) } }
+        let process = try SpawnedProcess.start(executable, arguments, outputPath: base + ".out", errorPath: base + ".err", environment: environment)
+        guard let status = await process.wait(timeout: timeout) else {
+            process.send(SIGKILL)
+            _ = await process.wait(timeout: .seconds(5))
+            throw TestSupportError("\(executable) did not finish within \(timeout)")
+        }
+        func read(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+        return ProgramRun(status: status, stdout: read(base + ".out"), stderr: read(base + ".err"))
+    }
 }

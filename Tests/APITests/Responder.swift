@@ -17,10 +17,20 @@ final class Responder: Sendable {
     static let slowEmail = "slow@example.com"
     /// A ticket title whose command always fails: the service gives up on it.
     static let doomedTitle = "doomed"
+    /// A ticket title whose command fails until ``heal()``, then succeeds.
+    static let flakyTitle = "flaky"
     /// How long a "slow" command keeps the responder busy: longer than the tests' short wait.
     static let slowDelay: Duration = .seconds(4)
 
     private let log = Mutex<[Handled]>([])
+    private let healed = Mutex(false)
+    private let flakyDone = Mutex(0)
+
+    /// From now on a flaky command succeeds.
+    func heal() { healed.withLock { $0 = true } }
+
+    /// Flaky commands that succeeded (their effect, as far as the responder has one).
+    var flakySucceeded: Int { flakyDone.withLock { $0 } }
 
     var handled: [Handled] { log.withLock { $0 } }
 
@@ -46,6 +56,10 @@ final class Responder: Sendable {
         on(CreateTicket.self, &service, keys) { command, user, context in
             if command.title == Self.slowTitle { try await Task.sleep(for: Self.slowDelay) }
             if command.title == Self.doomedTitle { throw DoomedCommand() }
+            if command.title == Self.flakyTitle {
+                guard self.healed.withLock({ $0 }) else { throw DoomedCommand() }
+                self.flakyDone.withLock { $0 += 1 }
+            }
             context.reply(status: 201, TicketView(
                 id: RecordID.make(), title: command.title, priceCents: command.priceCents,
                 userId: user ?? "", version: 0, orderId: nil))

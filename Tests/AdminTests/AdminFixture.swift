@@ -56,6 +56,26 @@ struct AdminFixture {
             stream: stream, entryID: entryID, group: group, error: error, deliveries: deliveries, keys: keys, redis: redis))
     }
 
+    /// Writes `count` dead letters of `stream` straight to its dead-letter stream, in the shape
+    /// the runtime's script gives them, in one pipeline; returns their ids.
+    @discardableResult
+    func letters(_ count: Int, from stream: String) async throws -> [String] {
+        let added = [
+            (DeadLetterField.stream, stream), (DeadLetterField.entryID, "0-1"), (DeadLetterField.group, "workers"),
+            (DeadLetterField.error, "it broke"), (DeadLetterField.deliveries, "10"), (DeadLetterField.at, Timestamp.format(Date())),
+        ]
+        var ids: [String] = []
+        for chunk in stride(from: 0, to: count, by: 500) {
+            let commands = (chunk..<min(chunk + 500, count)).map { _ in
+                var command = RedisCommand("XADD", keys.dead(stream), "*")
+                for (name, value) in Envelope(type: "thing", data: "{}").fields + added { command.append(contentsOf: [name, value]) }
+                return command
+            }
+            for result in try await redis.pipeline(commands) { ids.append(try result.get().asString()) }
+        }
+        return ids
+    }
+
     /// The code of the ``AdminError`` `body` throws; nil when it throws nothing or something else.
     func adminErrorCode(_ body: () async throws -> some Any) async -> AdminError.Code? {
         do {

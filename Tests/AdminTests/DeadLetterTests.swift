@@ -133,4 +133,39 @@ struct DeadLetterTests {
         #expect(try await fixture.admin.replayAll(stream: "events:order:cancelled").text == "no dead letters to replay")
         await fixture.close()
     }
+    @Test("replay all replays the letters there were when it started; letters arriving meanwhile stay, in the stream it is replaying and in one it has not reached yet")
+    func replayAllTakesASnapshot() async throws {
+        let fixture = try await AdminFixture.make()
+        let redis = try await RedisClient.connect(configuration: fixture.redis.configuration)
+        // Dead-letter streams are replayed in key order: order:cancelled's before order:created's.
+        let first = fixture.keys.events(.orderCancelled), next = fixture.keys.events(.orderCreated)
+        let count = 3_000
+        try await fixture.letters(count, from: first)
+        try await fixture.letters(1, from: next)
+
+        let replay = Task { try await fixture.admin.replayAll() }
+        // Once the replay is under way (letters are back in the first stream), more arrive.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try await redis.xlen(first) == 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        var arrived: [String: [String]] = [:]
+        for (stream, wanted) in [(first, 2), (next, 1)] {
+            for _ in 0..<wanted {
+                let fields = Envelope(type: "thing", data: "{}").fields + [
+                    (DeadLetterField.stream, stream), (DeadLetterField.group, "workers"), (DeadLetterField.error, "late")]
+                arrived[stream, default: []].append(try await redis.xadd(fixture.keys.dead(stream), fields: fields))
+            }
+        }
+        let replayedMeanwhile = try await redis.xlen(first)
+        #expect(replayedMeanwhile > 0 && replayedMeanwhile < count, "the late letters did not arrive during the replay (\(replayedMeanwhile) of \(count) replayed)")
+
+        let report = try await replay.value
+        #expect(report.replayed.count == count + 1)
+        #expect(report.skipped.isEmpty)
+        #expect(try await redis.xrange(fixture.keys.dead(first)).map(\.id) == arrived[first])
+        #expect(try await redis.xrange(fixture.keys.dead(next)).map(\.id) == arrived[next])
+        #expect(try await redis.xlen(first) == count)
+        #expect(try await redis.xlen(next) == 1)
+        await redis.shutdown()
+        await fixture.close()
+    }
 }

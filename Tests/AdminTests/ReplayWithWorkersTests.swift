@@ -73,6 +73,49 @@ struct ReplayWithWorkersTests {
         try await steadyWorker.stop()
         await harness.close()
     }
+    @Test("a message of a type the group has no handler for is dead-lettered on its first delivery and blocks nothing; replayed, it comes back as one new letter, not a loop")
+    func noHandlerIsDeadLetteredOnce() async throws {
+        let harness = try await ServiceHarness.make()
+        try await harness.database.query("CREATE TABLE effects (message_id uuid NOT NULL)")
+        let stream = harness.keys.events(.orderCreated)
+        var service = ServiceDefinition(name: "known")
+        service.on("thing", in: stream) { message, context in
+            context.execute("INSERT INTO effects (message_id) VALUES (\(message.envelope.id))")
+        }
+        let worker = try await harness.start(service, consumer: "known-1")
+        let stranger = Envelope(type: "thing:unheard-of", data: "{}")
+        try await harness.redis.xadd(stream, fields: stranger.fields)
+        let after = Envelope(type: "thing", data: "{}")
+        try await harness.redis.xadd(stream, fields: after.fields)
+
+        func settled() async throws -> Bool {
+            let group = try await harness.redis.xinfoGroups(stream).first { $0.name == "known" }
+            return group?.lag == 0 && group?.pending == 0
+        }
+        let dead = harness.keys.dead(stream)
+        #expect(try await harness.eventually(timeout: .seconds(30)) { try await harness.deadLetters(of: stream) == 1 })
+        #expect(try await harness.eventually { try await settled() })
+        try await harness.awaitHandled([after], by: "known")
+        let admin = Admin(keys: harness.keys, redis: harness.redis)
+        let letter = try #require(try await admin.deadLetters().letters.first)
+        #expect(letter.messageID == stranger.id.uuidString.lowercased())
+        #expect(letter.deliveries == 1, "it was retried instead of set aside at once")
+        #expect(letter.error?.contains("no handler for type thing:unheard-of") == true)
+        #expect(letter.replayable)
+
+        let report = try await admin.replayAll()
+        #expect(report.replayed.map(\.deadLetterID) == [letter.id])
+        // The worker sets it aside again, once: one new letter, and the replay is over.
+        #expect(try await harness.eventually(timeout: .seconds(30)) {
+            try await harness.redis.xrange(dead).map(\.id).first.map { $0 != letter.id } ?? false
+        })
+        #expect(try await harness.eventually { try await settled() })
+        #expect(try await harness.redis.xlen(dead) == 1)
+        #expect(try await harness.redis.xlen(stream) == 3)
+        #expect(try await harness.database.query("SELECT count(*)::int8 FROM effects").decodeColumn(Int.self) == [1])
+        try await worker.stop()
+        await harness.close()
+    }
 }
 
 struct Broken: Error, CustomStringConvertible {

@@ -17,8 +17,11 @@ struct ReconcilerTests {
             let expirations = try await orders.harness.redis.xrange(orders.harness.keys.events(.expirationComplete))
             #expect(!expirations.isEmpty)
             #expect(expirations.allSatisfy { $0[EnvelopeField.id] == order.id })
-            // It is not cancelled twice, however many sweeps saw it overdue.
-            try await Task.sleep(for: .milliseconds(600))
+            // It is not cancelled twice, however many sweeps saw it overdue: a second order,
+            // overdue only after the first was cancelled, is swept too, so later sweeps have run.
+            let later = try await orders.order(try await orders.ticket(), by: RecordID.make())
+            #expect(try await orders.harness.eventually(timeout: .seconds(20)) { try await orders.status(of: later.id) == .cancelled })
+            #expect(try await orders.harness.eventually { try await orders.cancelledEvents(of: later.id).count == 1 })
             #expect(try await orders.cancelledEvents(of: order.id).count == 1)
             #expect(try await orders.version(of: order.id) == 1)
         }

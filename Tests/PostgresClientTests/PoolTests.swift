@@ -1,4 +1,4 @@
-import PostgresClient
+@testable import PostgresClient
 import TestSupport
 import Testing
 
@@ -50,33 +50,59 @@ struct PoolTests {
 
     @Test("close fails the borrowers still waiting with clientClosed")
     func closeFailsWaiters() async throws {
-        let server = try await TestServers.postgres()
-        let client = PostgresClient(configuration: try PostgresConfiguration(try await server.createDatabase(), poolSize: 1))
-        let holder = Task { try await client.query("SELECT pg_sleep(1)") }
-        try await Task.sleep(for: .milliseconds(200))
+        let url = try await TestServers.postgres().createDatabase()
+        let client = PostgresClient(configuration: try PostgresConfiguration(url, poolSize: 1))
+        let observer = PostgresClient(configuration: try PostgresConfiguration(url, poolSize: 1))
+        let holder = Task { try await client.query("SELECT pg_sleep(3)") }
+        try await awaitActive("SELECT pg_sleep(3)", seenBy: observer)
         let waiter = Task { try await client.query("SELECT 1") }
-        try await Task.sleep(for: .milliseconds(200))
+        try await awaitWaiters(1, in: client)
         await client.close()
         let error = await expectPostgresError { _ = try await waiter.value }
         #expect(error?.code == .clientClosed)
         _ = try await holder.value
         let late = await expectPostgresError { try await client.query("SELECT 1") }
         #expect(late?.code == .clientClosed)
+        await observer.close()
     }
 
     @Test("a waiter whose task is cancelled leaves the queue")
     func cancelledWaiterLeaves() async throws {
         try await withTestClient(poolSize: 1) { client in
-            let holder = Task { try await client.query("SELECT pg_sleep(0.5)") }
-            try await Task.sleep(for: .milliseconds(100))
+            let observer = PostgresClient(configuration: client.configuration)
+            let holder = Task { try await client.query("SELECT pg_sleep(3)") }
+            try await awaitActive("SELECT pg_sleep(3)", seenBy: observer)
+            await observer.close()
             let waiter = Task { try await client.query("SELECT 1") }
-            try await Task.sleep(for: .milliseconds(100))
+            try await awaitWaiters(1, in: client)
             waiter.cancel()
             let error = await expectPostgresError { _ = try await waiter.value }
             #expect(error?.code == .queryCanceled)
+            #expect(client.pool.waiterCount == 0)
             _ = try await holder.value
             let after = try await client.query("SELECT \(3)").decodeColumn(Int.self)
             #expect(after == [3])
         }
+    }
+}
+
+/// Waits until `sql` runs at the server in this database, as another session sees it.
+func awaitActive(_ sql: String, seenBy observer: PostgresClient, timeout: Duration = .seconds(20)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await observer.query("""
+        SELECT count(*)::int8 FROM pg_stat_activity
+        WHERE datname = current_database() AND state = 'active' AND query = \(sql)
+        """).decodeColumn(Int.self) != [1] {
+        guard ContinuousClock.now < deadline else { throw TestSupportError("\(sql) never ran within \(timeout)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// Waits until `count` borrowers are queued for a connection of `client`.
+func awaitWaiters(_ count: Int, in client: PostgresClient, timeout: Duration = .seconds(20)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while client.pool.waiterCount != count {
+        guard ContinuousClock.now < deadline else { throw TestSupportError("\(count) waiters never queued within \(timeout)") }
+        try await Task.sleep(for: .milliseconds(10))
     }
 }

@@ -108,8 +108,9 @@ struct StreamCommandTests {
             let key = "\(prefix):s"
             try await redis.xgroupCreate(key, group: "g")
             let worker = try await redis.dedicatedConnection()
-            async let read = worker.xreadgroup(group: "g", consumer: "c", stream: key, block: .seconds(10))
-            try await Task.sleep(for: .milliseconds(100))
+            let clientID = try await worker.send("CLIENT", "ID").asInt()
+            async let read = worker.xreadgroup(group: "g", consumer: "c", stream: key, block: .seconds(30))
+            try await awaitBlocked(redis, clientID: clientID)
             let id = try await redis.xadd(key, fields: [("hello", "world")])
             #expect(try await read.map(\.id) == [id])
             await worker.close()
@@ -149,7 +150,12 @@ struct StreamCommandTests {
             ]
             _ = try await redis.xreadgroup(group: "g", consumer: "dead", stream: key)
             try await redis.xdel(key, ids: [ids[2]])
-            try await Task.sleep(for: .milliseconds(30))
+            // Claimable once every entry has been idle 20 ms, as the group's own clock says.
+            let deadline = ContinuousClock.now + .seconds(20)
+            while try await !redis.xpending(key, group: "g", count: 10).allSatisfy({ $0.idle > .milliseconds(20) }) {
+                guard ContinuousClock.now < deadline else { throw TestSupportError("entries never went idle") }
+                try await Task.sleep(for: .milliseconds(5))
+            }
 
             let claim = try await redis.xautoclaim(key, group: "g", consumer: "alive", minIdle: .milliseconds(20), count: 10)
             #expect(claim.nextCursor == "0-0")

@@ -49,3 +49,28 @@ func withPrivateServer<T>(
         throw error
     }
 }
+
+/// Waits until the connection `clientID` is blocked in `command` at the server (`CLIENT LIST`
+/// shows the command and the `b` flag), so whatever the test does next meets a blocked read.
+func awaitBlocked(_ redis: some RedisCommandSender, clientID: Int, command: String = "xreadgroup", timeout: Duration = .seconds(20)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while true {
+        let line = try await redis.send(RedisCommand("CLIENT", "LIST", "ID", clientID)).string ?? ""
+        let fields = Dictionary(line.split(separator: " ").compactMap { field -> (String, String)? in
+            let parts = field.split(separator: "=", maxSplits: 1)
+            return parts.count == 2 ? (String(parts[0]), String(parts[1]).trimmingCharacters(in: .whitespacesAndNewlines)) : nil
+        }, uniquingKeysWith: { first, _ in first })
+        if fields["cmd"] == command && fields["flags"]?.contains("b") == true { return }
+        guard ContinuousClock.now < deadline else { throw TestSupportError("client \(clientID) was not blocked in \(command) within \(timeout): \(line)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
+
+/// Waits until the server no longer lists the connection `clientID`.
+func awaitGone(_ redis: some RedisCommandSender, clientID: Int, timeout: Duration = .seconds(20)) async throws {
+    let deadline = ContinuousClock.now + timeout
+    while try await !(redis.send(RedisCommand("CLIENT", "LIST", "ID", clientID)).string ?? "").isEmpty {
+        guard ContinuousClock.now < deadline else { throw TestSupportError("client \(clientID) was still connected after \(timeout)") }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}

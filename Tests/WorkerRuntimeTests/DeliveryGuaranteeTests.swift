@@ -3,6 +3,7 @@ import Foundation
 import RedisClient
 import ServiceLifecycle
 import Logging
+import Synchronization
 import Testing
 @testable import WorkerRuntime
 
@@ -83,7 +84,11 @@ struct DeliveryGuaranteeTests {
         let first = harness.worker("a", slow: .milliseconds(2), hooks: .init(afterCommit: { committed.a.add($0) }))
         let second = harness.worker("b", slow: .milliseconds(2), hooks: .init(afterCommit: { committed.b.add($0) }))
         let runs = [Task { try await first.run() }, Task { try await second.run() }]
-        try await Task.sleep(for: .milliseconds(300))
+        // Both consume (migrated, groups joined) before anything is published.
+        for worker in [first, second] {
+            let consuming = try await harness.eventually { await worker.readiness.isReady() }
+            #expect(consuming)
+        }
         var published: Set<UUID> = []
         for i in 0..<600 { published.insert(try await harness.publish("k\(i)").id) }
         #expect(try await harness.eventually { try await harness.effects().count == 600 })
@@ -188,7 +193,9 @@ struct DeliveryGuaranteeTests {
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 1 })
         #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
-        try await Task.sleep(for: .milliseconds(500))  // time for a second answer, were there one
+        // Both stopped: whatever either would still have sent is in the stream now.
+        for worker in workers { worker.stop() }
+        for run in runs { try await run.value }
 
         let answers = try await harness.redis.xrange(replies)
         let poisonID = poison.id.uuidString.lowercased()
@@ -199,8 +206,6 @@ struct DeliveryGuaranteeTests {
         #expect(answers.filter { $0["id"] == good.id.uuidString.lowercased() }.map { $0["status"] } == ["201"])
         #expect(try await harness.redis.getString(harness.keys.commandFailure(poisonID)) == GivenUpCommand.body)
         #expect(try await harness.redis.getString(harness.keys.commandFailure(good.id.uuidString.lowercased())) == nil)
-        for worker in workers { worker.stop() }
-        for run in runs { try await run.value }
         await harness.close()
     }
 
@@ -209,15 +214,19 @@ struct DeliveryGuaranteeTests {
         let harness = try await Harness.make()
         for i in 0..<300 { try await harness.publish("k\(i)") }
         let started = Counter()
+        let draining = Mutex(false)
+        // The first batch waits between its handlers and its commit until the worker drains.
         let worker = harness.worker("a", slow: .milliseconds(5), hooks: .init(beforeCommit: { _ in
             _ = started.next()
-            try await Task.sleep(for: .milliseconds(300))
+            while !draining.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
         }))
         let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
-        // Shut down while the first batch is between its handlers and its commit.
         #expect(try await harness.eventually { started.current >= 1 })
         await group.triggerGracefulShutdown()
+        // The worker has begun to drain once its readiness says so.
+        #expect(try await harness.eventually { await !worker.readiness.isReady() })
+        draining.withLock { $0 = true }
         try await running.value
         // Exactly the one batch in flight (BATCH_SIZE 100 of the 300 waiting) was finished.
         #expect(try await harness.effects().count == 100)

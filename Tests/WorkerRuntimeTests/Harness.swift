@@ -15,9 +15,11 @@ struct Harness {
     let database: PostgresClient
     let stream: String
 
-    static func make() async throws -> Harness {
+    /// - Parameter postgres: a server of the test's own (one it restarts); else the shared one.
+    static func make(postgres: PostgresServer? = nil) async throws -> Harness {
         let redisServer = try await TestServers.redis()
-        let databaseURL = try await TestServers.postgres().createDatabase()
+        let server = if let postgres { postgres } else { try await TestServers.postgres() }
+        let databaseURL = try await server.createDatabase()
         let keys = KeySpace(prefix: TestServers.uniqueName("t"))
         let redis = try await RedisClient.connect(configuration: try RedisConfiguration(url: redisServer.url))
         let database = PostgresClient(configuration: try PostgresConfiguration(databaseURL, poolSize: 2))

@@ -98,10 +98,14 @@ extension Admin {
     /// the replay began: a message that fails again and comes back is not replayed again in
     /// the same run. Letters the workers cannot read stay where they are.
     public func replayAll(stream: String? = nil) async throws -> ReplayReport {
-        let streams = try await deadLetterKeys(stream: stream)
+        // Every stream's last letter is noted before any is replayed: a letter arriving in a
+        // stream not reached yet came after the start, and stays like any other late one.
+        var ends: [(key: String, last: String)] = []
+        for key in try await deadLetterKeys(stream: stream) {
+            if let last = try await redis.xrevrange(key, count: 1).first?.id { ends.append((key, last)) }
+        }
         var report = ReplayReport()
-        for key in streams {
-            guard let last = try await redis.xrevrange(key, count: 1).first?.id else { continue }
+        for (key, last) in ends {
             var start = "-"
             while true {
                 let batch = try await redis.xrange(key, start: start, end: last, count: 100)

@@ -41,6 +41,9 @@ final class ConnectionPool: Sendable {
         self.logger = logger
     }
 
+    /// Borrowers queued for a connection right now; tests wait on it to know one is queued.
+    var waiterCount: Int { state.withLock { $0.waiters.count } }
+
     func lease() async throws -> LibpqConnection {
         let decision: Decision = try state.withLock { state in
             guard !state.closed else { throw Self.closedError }
