@@ -38,7 +38,7 @@ final class ServerProcess: @unchecked Sendable {
     var isRunning: Bool { lock.withLock { current?.isRunning ?? false } }
 
     /// Starts the server and waits until its log says it is ready.
-    func start(timeout: Duration = .seconds(30)) async throws {
+    func start(timeout: Duration = .seconds(90)) async throws {
         if isRunning { return }
         var status = stat()
         let offset = stat(logPath, &status) == 0 ? Int(status.st_size) : 0

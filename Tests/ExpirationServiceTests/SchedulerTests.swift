@@ -5,7 +5,7 @@ import Foundation
 import RedisClient
 import Testing
 
-@Suite("announcing expirations", .timeLimit(.minutes(2)))
+@Suite("announcing expirations", .timeLimit(.minutes(4)))
 struct SchedulerTests {
     @Test("an order due in one second is announced after that second, not before, and once, with two workers running")
     func announcesOnceWhenDue() async throws {
@@ -97,7 +97,7 @@ struct SchedulerTests {
             let sooner = RecordID.make()
             due[sooner] = try await elsewhere.add(order: sooner, due: Date().addingTimeInterval(0.2))
 
-            #expect(try await expiration.harness.eventually(timeout: .seconds(30)) { try await expiration.announced().count >= due.count })
+            #expect(try await expiration.harness.eventually(timeout: .seconds(120)) { try await expiration.announced().count >= due.count })
             let entries = try await expiration.announced()
             #expect(entries.count == due.count)
             #expect(Set(entries.compactMap { $0[EnvelopeField.id] }) == Set(due.keys))
@@ -105,8 +105,9 @@ struct SchedulerTests {
                 let scheduled = try #require(due[entry[EnvelopeField.id] ?? ""])
                 let lag = entry.addedAtMilliseconds - scheduled
                 // Never early. Late only by what a loaded machine running the whole suite adds
-                // (the lag is measured in expiry-bench), never by the 600 s a lost wake-up costs.
-                #expect(lag >= -1 && lag < 10_000, "published \(lag) ms after its due time")
+                // (in a full run on 2 cores the test process can wait tens of seconds for CPU;
+                // the lag itself is measured in expiry-bench), never by the 600 s a lost wake-up costs.
+                #expect(lag >= -1 && lag < 90_000, "published \(lag) ms after its due time")
             }
         }
     }

@@ -48,7 +48,7 @@ struct ConfigurationTests {
         let server = try await TestServers.postgres()
         let configuration = try PostgresConfiguration(
             server.url(database: "postgres") + "?application_name=from-url",
-            poolSize: 1, connectTimeout: .seconds(3), applicationName: "from-code"
+            poolSize: 1, connectTimeout: .seconds(30), applicationName: "from-code"
         )
         let client = PostgresClient(configuration: configuration)
         let name = try await client.query("SHOW application_name").decodeColumn(String.self)

@@ -173,11 +173,16 @@ struct BatchProcessor: Sendable {
             if let reply = inbox.reply(for: messages[first].envelope.id) { outcome.replies += replyEntry(for: messages[index], reply) }
         }
 
-        if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
-        if !outbox.isEmpty { session.enqueue(outbox.insert, owner: nil) }
         if let beforeCommit {
+            // The hook sees the handlers' writes made and not committed (holding their locks),
+            // so what they queued goes out first: a round trip only tests pay. The inbox and
+            // outbox rows follow the hook, with the commit.
+            try await session.flush()
             do { try await beforeCommit(outcome.handled) } catch { throw SimulatedCrash(error) }
         }
+        if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
+        if !outbox.isEmpty { session.enqueue(outbox.insert, owner: nil) }
+
         session.enqueue("COMMIT", owner: nil)
         try await session.flush()
         outcome.committed = true
