@@ -48,7 +48,12 @@ public struct ExpirationSchedule: Sendable {
 
     /// Takes `order` off the schedule, if it is there.
     public func remove(order: String) async throws {
-        try await redis.zrem(keys.expirations, members: [order])
+        _ = try await redis.send(Self.removeCommand(order: order, keys: keys))
+    }
+
+    /// ``remove(order:)`` as a command for a pipeline.
+    static func removeCommand(order: String, keys: KeySpace) -> RedisCommand {
+        RedisCommand("ZREM", keys.expirations, order)
     }
 
     /// Publishes up to `limit` due entries to `events:expiration:complete` and removes them, in

@@ -17,7 +17,7 @@ enum ScheduleHandlers {
 
     static func orderCancelled(_ message: IncomingMessage, _ keys: KeySpace) throws -> [RedisCommand] {
         let event = try MalformedEvent.decode(OrderCancelled.self, message)
-        return [RedisCommand("ZREM", keys.expirations, try MalformedEvent.id(event.id))]
+        return [ExpirationSchedule.removeCommand(order: try MalformedEvent.id(event.id), keys: keys)]
     }
 }
 

@@ -52,7 +52,7 @@ struct BatchProcessor: Sendable {
     let database: PostgresClient
     let redis: RedisClient
     let logger: Logger
-    /// Outbox rows published since the last commit; marked in the next batch's transaction.
+    /// Outbox rows published since the last commit; deleted in the next batch's transaction.
     let marks: PublishedMarks
     /// Test hook; see ``Worker/Hooks``.
     let beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
@@ -117,7 +117,7 @@ struct BatchProcessor: Sendable {
         session.enqueue(Self.customPlans, owner: nil)
         let seen = try await handledBefore(messages, session: session)
         // The outbox is small and churns, so its `= ANY($1)` delete is planned anew too.
-        if !published.isEmpty { session.enqueue(PublishedMarks.mark(published), owner: nil) }
+        if !published.isEmpty { session.enqueue(PublishedMarks.delete(published), owner: nil) }
         session.enqueue(Self.cachedPlans, owner: nil)
 
         var inbox = InboxRows(group: service.name)

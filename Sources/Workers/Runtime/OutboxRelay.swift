@@ -32,11 +32,11 @@ struct OutboxRelay: Sendable {
         while true {
             let stopping = stop.isStopped
             do {
-                try await writeMarks()
+                try await deletePublished()
                 // The last flush takes every row: the consumers have stopped, nothing else will.
                 let staleAfter = stopping ? Duration.zero : configuration.outboxStaleAfter
                 while try await publishBatch(staleAfter: staleAfter) == Int(Self.batchLimit) {}
-                try await writeMarks()
+                try await deletePublished()
                 failures = 0
             } catch {
                 failures += 1
@@ -56,14 +56,14 @@ struct OutboxRelay: Sendable {
         }
     }
 
-    /// Marks the rows published since the last batch, in a transaction of their own that need
-    /// not wait for its fsync: a mark that is lost only lets a row be published again.
-    func writeMarks() async throws {
+    /// Deletes the rows published since the last batch, in a transaction of their own that need
+    /// not wait for its fsync: a delete that is lost only lets a row be published again.
+    func deletePublished() async throws {
         let published = marks.take()
         guard !published.isEmpty else { return }
         do {
             for case .failure(let error) in try await database.pipeline([
-                "BEGIN", "SET LOCAL synchronous_commit = off", BatchProcessor.customPlans, PublishedMarks.mark(published), "COMMIT",
+                "BEGIN", "SET LOCAL synchronous_commit = off", BatchProcessor.customPlans, PublishedMarks.delete(published), "COMMIT",
             ]) { throw error }
         } catch {
             marks.add(published)

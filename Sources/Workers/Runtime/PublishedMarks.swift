@@ -23,7 +23,7 @@ final class PublishedMarks: Sendable {
     }
 
     /// The statement that takes the published rows `ids` out of the outbox.
-    static func mark(_ ids: [UUID]) -> PostgresQuery {
+    static func delete(_ ids: [UUID]) -> PostgresQuery {
         "DELETE FROM messaging.outbox WHERE message_id = ANY(\(ids))"
     }
 }
