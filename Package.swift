@@ -146,7 +146,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            path: "Sources/API/App"
+            path: "Sources/API/App",
+            // The OpenAPI document served at /api/openapi.json.
+            resources: [.copy("OpenAPI/openapi.json")]
         ),
         // The web pages, served by the API process at `/`: templates, stylesheet and script
         // ship as resources beside the code.

@@ -63,6 +63,7 @@ public func buildApplication(
         .addRoutes(to: router.group("api/orders"))
     PaymentsController(dispatcher: dispatcher, body: body).addRoutes(to: router.group("api/payments"))
     CommandsController(dispatcher: dispatcher, bus: bus, outcomes: outcomes).addRoutes(to: router.group("api/commands"))
+    OpenAPIDocument.addRoute(to: router)
     var pageServices: [any Service] = []
     if let pages {
         pageServices = try await pages(router, APIServices(

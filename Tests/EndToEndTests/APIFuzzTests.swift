@@ -1,0 +1,54 @@
+import Foundation
+import Testing
+
+/// schemathesis against the fleet as real processes: every operation of `/api/openapi.json`
+/// with generated valid and invalid input, and stateful runs that follow the document's links
+/// (a ticket created → read, edited, ordered → the order read, cancelled, paid). It passes only
+/// with no server error, no status, header or body the document does not allow, and no request
+/// that hangs. It needs schemathesis, so it runs only when asked: `API_FUZZ=1`, with
+/// `SCHEMATHESIS` naming the program (`scripts/api-fuzz.sh` installs it and sets both).
+@Suite("API fuzzing", .serialized, .timeLimit(.minutes(10)))
+struct APIFuzzTests {
+    static let enabled = ProcessInfo.processInfo.environment["API_FUZZ"] == "1"
+
+    @Test("schemathesis finds no server error and no response outside the document", .enabled(if: enabled))
+    func schemathesis() async throws {
+        let fleet = try await Fleet.start(commandTimeout: 5000)
+        // Every generated request runs as this user, so the stateful runs reach the services.
+        let (token, _) = try await fleet.signUp("fuzz")
+        let examples = ProcessInfo.processInfo.environment["FUZZ_EXAMPLES"] ?? "25"
+        let (status, output) = try await Self.run(ProcessInfo.processInfo.environment["SCHEMATHESIS"] ?? "schemathesis", [
+            "run", "\(fleet.baseURL)/api/openapi.json",
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
+            "--phases", "examples,coverage,fuzzing,stateful",
+            "--max-examples", examples,
+            "--request-timeout", "20",
+            "--header", "Authorization: Bearer \(token)",
+            "--generation-database", "none",
+            "--workers", "2",
+            "--no-color",
+        ])
+        let logs = fleet.logs()
+        let statuses = await fleet.stop()
+        #expect(status == 0, "schemathesis failed (exit \(status)):\n\(output)\n\(status == 0 ? "" : logs)")
+        #expect(statuses.values.allSatisfy { $0 == 0 }, "every process stops cleanly after the fuzzing: \(statuses)")
+        #expect(!logs.contains("Fatal error"), "no process crashed")
+    }
+
+    /// A program's exit status and combined output, read while it runs so a full pipe never
+    /// blocks it.
+    static func run(_ program: String, _ arguments: [String]) async throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [program] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
+        try process.run()
+        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
+        process.waitUntilExit()
+        let text = String(decoding: data, as: UTF8.self)
+        print(text)
+        return (process.terminationStatus, text)
+    }
+}
