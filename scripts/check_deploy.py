@@ -134,6 +134,16 @@ def interpolated(value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(r"\$\{[A-Z_]+(:?[-?][^}]*)?\}", value) is not None
 
 
+def default_secret(value: object) -> bool:
+    """Whether a ${NAME:-default} or ${NAME-default} gives a secret a non-empty default."""
+    return any(default for default in re.findall(r"\$\{[A-Z0-9_]+:?-([^}]*)\}", str(value)))
+
+
+def required(value: str) -> bool:
+    """Whether the value is a ${NAME:?message} that compose refuses to leave unset."""
+    return re.search(r"\$\{[A-Z0-9_]+:\?[^}]*\}", value) is not None
+
+
 def check_compose(report: Report, executables: set[str], stages: dict[str, list[str]], products: set[str]) -> None:
     compose = load_yaml(REPO / "compose.yaml")
     services: dict = compose["services"]
@@ -178,6 +188,7 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
         for variable, value in environment.items():
             if variable in SECRET_VARIABLES:
                 report.check(interpolated(value), f"compose: {name}'s {variable} holds a value, not a ${{…}} from the environment")
+                report.check(not default_secret(value), f"compose: {name}'s {variable} has a default value; a secret must be given or be empty")
             elif password := re.search(r"://[^/@:]*:([^@/]*)@", str(value)):
                 report.check("${" in password.group(1), f"compose: {name}'s {variable} holds a password, not a ${{…}} from the environment")
         if executable in WORKERS:
@@ -196,6 +207,11 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
         report.check("healthcheck" in services[server], f"compose: {server} has no healthcheck")
     password = services["postgres"].get("environment", {}).get("POSTGRES_PASSWORD")
     report.check(interpolated(password), "compose: POSTGRES_PASSWORD is a value, not a ${…} from the environment")
+    report.check(not default_secret(password), "compose: POSTGRES_PASSWORD has a default value")
+    for text in (str(password), str(services["api"].get("environment", {}).get("JWT_KEY"))):
+        report.check(required(text), f"compose: {text} is not required (${{NAME:?…}}), so compose would start without it")
+    database = str(services["api"].get("environment", {}).get("DATABASE_URL", ""))
+    report.check(not default_secret(database), "compose: DATABASE_URL's password has a default value")
 
 
 # --- deploy/k8s ------------------------------------------------------------------------------

@@ -35,6 +35,7 @@ final class Fleet: Sendable {
             "LOG_LEVEL": "info",
             "JWT_KEY": "end-to-end-test-key-of-at-least-32-bytes!",
             "HOST": "127.0.0.1",
+            "PAYMENT_GATEWAY": "test",
             "PORT": String(port),
             "COMMAND_TIMEOUT_MS": String(commandTimeout),
         ]
