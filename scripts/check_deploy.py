@@ -38,7 +38,9 @@ SERVER_EXECUTABLES = ["api", *WORKERS]  # the long-running processes: a Deployme
 # their absence from Package.swift is a warning until they land, not a failure.
 EXPECTED_ELSEWHERE = {"ticketing-admin"}
 # Secrets never stand in compose.yaml as values, only as ${…} from the user's environment.
-SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "API_DATABASE_PASSWORD"} | {
+    f"REDIS_PASSWORD_{user}" for user in ("API", "AUTH", "TICKETS", "ORDERS", "EXPIRATION", "PAYMENTS", "ADMIN", "KEDA")
+}
 
 
 class Report:
@@ -212,6 +214,27 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
         report.check(required(text), f"compose: {text} is not required (${{NAME:?…}}), so compose would start without it")
     database = str(services["api"].get("environment", {}).get("DATABASE_URL", ""))
     report.check(not default_secret(database), "compose: DATABASE_URL's password has a default value")
+    check_redis_users(report, services, targets)
+
+
+def check_redis_users(report: Report, services: dict, targets: dict[str, str]) -> None:
+    """Each process connects as a Redis ACL user of its own that deploy/redis defines."""
+    template = (REPO / "deploy" / "redis" / "users.acl.template").read_text()
+    defined = set(re.findall(r"^user (\S+)", template, re.M))
+    report.check("default" in defined and "user default on nopass resetkeys resetchannels -@all +ping" in template,
+                 "deploy/redis: the default user may do more than PING")
+    seen: dict[str, str] = {}
+    for executable in [*SERVER_EXECUTABLES, "ticketing-admin"]:
+        name = targets.get(executable)
+        if name is None:
+            continue
+        url = str(services[name].get("environment", {}).get("REDIS_URL", ""))
+        user = re.match(r"rediss?://([^:@/]+):", url)
+        if not report.check(user is not None, f"compose: {name}'s REDIS_URL names no ACL user"):
+            continue
+        report.check(user.group(1) in defined, f"compose: {name} connects as Redis user {user.group(1)}, which deploy/redis does not define")
+        report.check(user.group(1) not in seen, f"compose: {name} shares Redis user {user.group(1)} with {seen.get(user.group(1))}")
+        seen[user.group(1)] = name
 
 
 # --- deploy/k8s ------------------------------------------------------------------------------
