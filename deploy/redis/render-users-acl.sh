@@ -30,4 +30,9 @@ if [ "$output" = - ]; then
     exit 0
 fi
 printf '%s\n' "$content" | grep -v '^#' | grep -v '^$' > "$output"
+# The official image's entrypoint runs redis-server as the redis account, which must read it.
+if [ "$(id -u)" = 0 ] && id redis >/dev/null 2>&1; then chown redis:redis "$output"; fi
+if command -v docker-entrypoint.sh >/dev/null 2>&1; then
+    exec docker-entrypoint.sh redis-server --aclfile "$output" "$@"
+fi
 exec redis-server --aclfile "$output" "$@"
