@@ -290,6 +290,7 @@ def check_k8s(report: Report, executables: set[str]) -> None:
     for executable in sorted(set(SERVER_EXECUTABLES) - executables):
         report.check(False, f"Package.swift has no executable {executable}, which k8s deploys")
 
+    redis_keys: dict[str, str | None] = {}  # Deployment -> the Secret key of its REDIS_URL
     for name, deployment in sorted(deployments.items()):
         spec = deployment["spec"]
         pod = spec["template"]["spec"]
@@ -321,6 +322,11 @@ def check_k8s(report: Report, executables: set[str]) -> None:
                 report.check(source["configMapRef"]["name"] in configmaps, f"k8s: {name} reads ConfigMap {source['configMapRef']['name']}, which is missing")
         for variable in ("REDIS_URL", "DATABASE_URL"):
             report.check(isinstance(environment.get(variable), dict), f"k8s: {name} does not take {variable} from the Secret")
+        redis_url = environment.get("REDIS_URL")
+        redis_key = redis_url.get("secretKeyRef", {}).get("key") if isinstance(redis_url, dict) else None
+        sharing = [other for other, key in redis_keys.items() if key == redis_key]
+        report.check(not sharing, f"k8s: {name} shares its REDIS_URL ({redis_key}) with {', '.join(sharing)}, not a Redis user of its own")
+        redis_keys[name] = redis_key
 
         port_variable = "PORT" if name == "api" else "METRICS_PORT"
         port = str(environment.get(port_variable, ""))
