@@ -58,6 +58,9 @@ RUN groupadd --system --gid 10001 ticketing \
     && useradd --system --uid 10001 --gid ticketing --no-create-home --home-dir /nonexistent \
         --shell /usr/sbin/nologin ticketing
 COPY --from=build /staging/bin/ /app/bin/
+# No secret has a default here: on 0.0.0.0 the API refuses to start without JWT_KEY (its
+# development key serves loopback only), and payments-worker without STRIPE_KEY (or, outside
+# production, PAYMENT_GATEWAY=test).
 ENV PATH=/app/bin:$PATH \
     HOST=0.0.0.0 \
     METRICS_HOST=0.0.0.0

@@ -260,8 +260,9 @@ let package = Package(
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Admin", "FleetTestSupport", "TicketsService", "OrdersService",
+                "API", "Admin", "FleetTestSupport", "TicketsService", "OrdersService", "AuthService",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ]
         ),
         .testTarget(

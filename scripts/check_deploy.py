@@ -38,7 +38,9 @@ SERVER_EXECUTABLES = ["api", *WORKERS]  # the long-running processes: a Deployme
 # their absence from Package.swift is a warning until they land, not a failure.
 EXPECTED_ELSEWHERE = {"ticketing-admin"}
 # Secrets never stand in compose.yaml as values, only as ${…} from the user's environment.
-SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "API_DATABASE_PASSWORD"} | {
+    f"REDIS_PASSWORD_{user}" for user in ("API", "AUTH", "TICKETS", "ORDERS", "EXPIRATION", "PAYMENTS", "ADMIN", "KEDA")
+}
 
 
 class Report:
@@ -134,6 +136,16 @@ def interpolated(value: object) -> bool:
     return isinstance(value, str) and re.fullmatch(r"\$\{[A-Z_]+(:?[-?][^}]*)?\}", value) is not None
 
 
+def default_secret(value: object) -> bool:
+    """Whether a ${NAME:-default} or ${NAME-default} gives a secret a non-empty default."""
+    return any(default for default in re.findall(r"\$\{[A-Z0-9_]+:?-([^}]*)\}", str(value)))
+
+
+def required(value: str) -> bool:
+    """Whether the value is a ${NAME:?message} that compose refuses to leave unset."""
+    return re.search(r"\$\{[A-Z0-9_]+:\?[^}]*\}", value) is not None
+
+
 def check_compose(report: Report, executables: set[str], stages: dict[str, list[str]], products: set[str]) -> None:
     compose = load_yaml(REPO / "compose.yaml")
     services: dict = compose["services"]
@@ -178,6 +190,7 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
         for variable, value in environment.items():
             if variable in SECRET_VARIABLES:
                 report.check(interpolated(value), f"compose: {name}'s {variable} holds a value, not a ${{…}} from the environment")
+                report.check(not default_secret(value), f"compose: {name}'s {variable} has a default value; a secret must be given or be empty")
             elif password := re.search(r"://[^/@:]*:([^@/]*)@", str(value)):
                 report.check("${" in password.group(1), f"compose: {name}'s {variable} holds a password, not a ${{…}} from the environment")
         if executable in WORKERS:
@@ -196,6 +209,32 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
         report.check("healthcheck" in services[server], f"compose: {server} has no healthcheck")
     password = services["postgres"].get("environment", {}).get("POSTGRES_PASSWORD")
     report.check(interpolated(password), "compose: POSTGRES_PASSWORD is a value, not a ${…} from the environment")
+    report.check(not default_secret(password), "compose: POSTGRES_PASSWORD has a default value")
+    for text in (str(password), str(services["api"].get("environment", {}).get("JWT_KEY"))):
+        report.check(required(text), f"compose: {text} is not required (${{NAME:?…}}), so compose would start without it")
+    database = str(services["api"].get("environment", {}).get("DATABASE_URL", ""))
+    report.check(not default_secret(database), "compose: DATABASE_URL's password has a default value")
+    check_redis_users(report, services, targets)
+
+
+def check_redis_users(report: Report, services: dict, targets: dict[str, str]) -> None:
+    """Each process connects as a Redis ACL user of its own that deploy/redis defines."""
+    template = (REPO / "deploy" / "redis" / "users.acl.template").read_text()
+    defined = set(re.findall(r"^user (\S+)", template, re.M))
+    report.check("default" in defined and "user default on nopass resetkeys resetchannels -@all +ping" in template,
+                 "deploy/redis: the default user may do more than PING")
+    seen: dict[str, str] = {}
+    for executable in [*SERVER_EXECUTABLES, "ticketing-admin"]:
+        name = targets.get(executable)
+        if name is None:
+            continue
+        url = str(services[name].get("environment", {}).get("REDIS_URL", ""))
+        user = re.match(r"rediss?://([^:@/]+):", url)
+        if not report.check(user is not None, f"compose: {name}'s REDIS_URL names no ACL user"):
+            continue
+        report.check(user.group(1) in defined, f"compose: {name} connects as Redis user {user.group(1)}, which deploy/redis does not define")
+        report.check(user.group(1) not in seen, f"compose: {name} shares Redis user {user.group(1)} with {seen.get(user.group(1))}")
+        seen[user.group(1)] = name
 
 
 # --- deploy/k8s ------------------------------------------------------------------------------
@@ -251,6 +290,7 @@ def check_k8s(report: Report, executables: set[str]) -> None:
     for executable in sorted(set(SERVER_EXECUTABLES) - executables):
         report.check(False, f"Package.swift has no executable {executable}, which k8s deploys")
 
+    redis_keys: dict[str, str | None] = {}  # Deployment -> the Secret key of its REDIS_URL
     for name, deployment in sorted(deployments.items()):
         spec = deployment["spec"]
         pod = spec["template"]["spec"]
@@ -282,6 +322,11 @@ def check_k8s(report: Report, executables: set[str]) -> None:
                 report.check(source["configMapRef"]["name"] in configmaps, f"k8s: {name} reads ConfigMap {source['configMapRef']['name']}, which is missing")
         for variable in ("REDIS_URL", "DATABASE_URL"):
             report.check(isinstance(environment.get(variable), dict), f"k8s: {name} does not take {variable} from the Secret")
+        redis_url = environment.get("REDIS_URL")
+        redis_key = redis_url.get("secretKeyRef", {}).get("key") if isinstance(redis_url, dict) else None
+        sharing = [other for other, key in redis_keys.items() if key == redis_key]
+        report.check(not sharing, f"k8s: {name} shares its REDIS_URL ({redis_key}) with {', '.join(sharing)}, not a Redis user of its own")
+        redis_keys[name] = redis_key
 
         port_variable = "PORT" if name == "api" else "METRICS_PORT"
         port = str(environment.get(port_variable, ""))

@@ -247,6 +247,11 @@ fi
 
 export REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
 export DATABASE_URL="postgresql://postgres@127.0.0.1:$PG_PORT/$database"
+# This fleet is for this machine: the API listens on 127.0.0.1, where it may sign sessions
+# with its development key when JWT_KEY is unset, and payments use the built-in test gateway
+# (tok_visa) unless STRIPE_KEY is set; both are refused anywhere else.
+export HOST=127.0.0.1
+[ -n "${STRIPE_KEY:-}" ] || export PAYMENT_GATEWAY=test
 
 # --- services ------------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ struct Fleet {
         let port = try BuiltProducts.freePort()
         var environment = [
             "REDIS_URL": servers.redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
-            "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning",
+            "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning", "PAYMENT_GATEWAY": "test",
             "BCRYPT_COST": "10",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }

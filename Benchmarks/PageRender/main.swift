@@ -39,7 +39,7 @@ struct NoCommands: CommandSending {
 
 struct Sessions: SessionIssuing {
     func signIn(_ user: UserView) async throws -> Cookie { Cookie(name: "session", value: user.id) }
-    func signOut() -> Cookie { Cookie(name: "session", value: "") }
+    func signOut(_ session: Session?) async throws -> Cookie { Cookie(name: "session", value: "") }
 }
 
 /// Everyone is the same signed-in user, as the JSON API's session middleware would say.

@@ -66,6 +66,9 @@ public struct KeySpace: Sendable, Hashable {
         return pattern + ":*"
     }
 
+    /// `<prefix>:revoked:<jti>`: a signed-out session token, kept until the token expires.
+    public func revoked(_ tokenID: String) -> String { "\(prefix):revoked:\(tokenID)" }
+
     /// A key for tests and tools that need one of their own under the prefix.
     public func custom(_ suffix: String) -> String { "\(prefix):\(suffix)" }
 }

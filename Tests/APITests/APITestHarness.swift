@@ -125,15 +125,15 @@ extension TestResponse {
 
     var fields: Set<String> { Set(errors.compactMap(\.field)) }
 
-    /// The `session` cookie's Set-Cookie line, whole.
+    /// The session cookie's Set-Cookie line, whole (`session`, or `__Host-session` when secure).
     var sessionSetCookie: String? {
-        headers[values: .setCookie].first { $0.hasPrefix("session=") }
+        headers[values: .setCookie].first { $0.hasPrefix("session=") || $0.hasPrefix("__Host-session=") }
     }
 
-    /// The `session` cookie's value, if one was set.
+    /// The session cookie's value, if one was set.
     var sessionCookie: String? {
         guard let line = sessionSetCookie else { return nil }
-        let value = line.dropFirst("session=".count).prefix { $0 != ";" }
+        let value = line.drop { $0 != "=" }.dropFirst().prefix { $0 != ";" }
         return value.isEmpty ? nil : String(value)
     }
 }

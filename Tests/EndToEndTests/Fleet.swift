@@ -16,13 +16,20 @@ final class Fleet: Sendable {
     /// Each worker's port for `/metrics`, `/healthz` and `/readyz`.
     let metricsPorts: [String: Int]
     private let processes = Mutex<[String: ChildProcess]>([:])
+    /// Settings for one process only (e.g. its own REDIS_URL), over ``environment``.
+    let processEnvironment: [String: [String: String]]
 
     /// - Parameter orderTTL: seconds an order waits for payment.
     /// - Parameter commandTimeout: the API's wait for a reply, generous by default because the
     ///   test machine runs many suites at once and a slow reply would turn into a 202.
     /// - Parameter environment: more settings for every process.
-    static func start(orderTTL: Int = 900, commandTimeout: Int = 15000, environment extra: [String: String] = [:]) async throws -> Fleet {
-        let redis = try await TestServers.redis()
+    /// - Parameter redis: a Redis of the test's own instead of the shared one.
+    /// - Parameter processEnvironment: settings for one process each, by name.
+    static func start(
+        orderTTL: Int = 900, commandTimeout: Int = 15000, environment extra: [String: String] = [:],
+        redis own: RedisServer? = nil, processEnvironment: [String: [String: String]] = [:]
+    ) async throws -> Fleet {
+        let redis = if let own { own } else { try await TestServers.redis() }
         let databaseURL = try await TestServers.postgres().createDatabase()
         let port = try BuiltProducts.freePort()
         var environment = [
@@ -35,6 +42,7 @@ final class Fleet: Sendable {
             "LOG_LEVEL": "info",
             "JWT_KEY": "end-to-end-test-key-of-at-least-32-bytes!",
             "HOST": "127.0.0.1",
+            "PAYMENT_GATEWAY": "test",
             "PORT": String(port),
             "COMMAND_TIMEOUT_MS": String(commandTimeout),
         ]
@@ -43,13 +51,17 @@ final class Fleet: Sendable {
         for name in workers { metricsPorts[name] = try BuiltProducts.freePort() }
         let fleet = Fleet(
             baseURL: "http://127.0.0.1:\(port)", environment: environment, metricsPorts: metricsPorts,
-            logDirectory: try BuiltProducts.logDirectory("e2e"))
+            logDirectory: try BuiltProducts.logDirectory("e2e"), processEnvironment: processEnvironment)
         for name in workers + ["api"] { try fleet.launch(name) }
         try await fleet.waitUntilReady()
         return fleet
     }
 
-    private init(baseURL: String, environment: [String: String], metricsPorts: [String: Int], logDirectory: String) {
+    private init(
+        baseURL: String, environment: [String: String], metricsPorts: [String: Int], logDirectory: String,
+        processEnvironment: [String: [String: String]]
+    ) {
+        self.processEnvironment = processEnvironment
         self.baseURL = baseURL
         self.environment = environment
         self.metricsPorts = metricsPorts
@@ -59,6 +71,7 @@ final class Fleet: Sendable {
     func launch(_ name: String) throws {
         var environment = environment
         if let port = metricsPorts[name] { environment["METRICS_PORT"] = String(port) }
+        environment.merge(processEnvironment[name] ?? [:]) { _, own in own }
         let process = try ChildProcess(name: name, executable: BuiltProducts.path(name), environment: environment, logDirectory: logDirectory)
         processes.withLock { $0[name] = process }
     }

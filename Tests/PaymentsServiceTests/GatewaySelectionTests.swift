@@ -17,12 +17,27 @@ struct GatewaySelectionTests {
         }
     }
 
-    @Test("STRIPE_KEY selects Stripe; without it, outside production, the test gateway")
+    @Test("STRIPE_KEY selects Stripe; without it, outside production, PAYMENT_GATEWAY=test selects the test gateway")
     func selection() throws {
         #expect(try GatewaySelection.gateway(environment: ["APP_ENV": "production", "STRIPE_KEY": "sk_live_x"]) is StripeGateway)
         #expect(try GatewaySelection.gateway(environment: ["STRIPE_KEY": "sk_test_x", "STRIPE_BASE_URL": "http://127.0.0.1:9"]) is StripeGateway)
-        #expect(try GatewaySelection.gateway(environment: [:]) is TestGateway)
-        #expect(try GatewaySelection.gateway(environment: ["APP_ENV": "development"]) is TestGateway)
+        #expect(try GatewaySelection.gateway(environment: ["PAYMENT_GATEWAY": "test"]) is TestGateway)
+        #expect(try GatewaySelection.gateway(environment: ["APP_ENV": "development", "PAYMENT_GATEWAY": "test"]) is TestGateway)
+    }
+
+    @Test("the test gateway is refused unless PAYMENT_GATEWAY=test asks for it, and always in production")
+    func testGatewayNeedsAsking() {
+        for environment: [String: String] in [
+            [:], ["APP_ENV": "development"], ["PAYMENT_GATEWAY": "stripe"], ["PAYMENT_GATEWAY": "fake"],
+            ["APP_ENV": "production", "PAYMENT_GATEWAY": "test"],
+            ["APP_ENV": "production", "PAYMENT_GATEWAY": "test", "STRIPE_KEY": "sk_live_x"],
+        ] {
+            #expect(throws: ConfigurationError.self, "\(environment)") { try GatewaySelection.gateway(environment: environment) }
+        }
+        let error = #expect(throws: ConfigurationError.self) {
+            try PaymentsService.definition(configuration: WorkerConfiguration(), environment: [:])
+        }
+        #expect(error?.description.contains("PAYMENT_GATEWAY=test") == true)
     }
 
     @Test("production refuses a Stripe base URL that is not https")

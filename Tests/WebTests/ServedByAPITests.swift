@@ -67,6 +67,21 @@ struct ServedByAPITests {
         }
     }
 
+    @Test("signing out on the page revokes the session's token: a copy of it is no session any more")
+    func pageSignOutRevokes() async throws {
+        try await Self.withAPI { _, client in
+            let browser = Browser()
+            _ = try await browser.submit(client, from: "/auth/signup", to: "/auth/signup", ["email": "leaving@example.com", "password": "password123"])
+            let token = try #require(browser.cookie("session"))
+            let copy: HTTPFields = [.authorization: "Bearer \(token)"]
+            #expect(try await client.execute(uri: "/api/users/currentuser", method: .get, headers: copy).text.contains("leaving@example.com"))
+            let out = try await browser.submit(client, from: "/", to: "/auth/signout", [:])
+            #expect(out.status == .seeOther)
+            #expect(browser.cookie("session") == nil)
+            #expect(try await client.execute(uri: "/api/users/currentuser", method: .get, headers: copy).text == #"{"currentUser":null}"#)
+        }
+    }
+
     // The reader wakes a ticket's watchers on its ticket:updated, and every watcher once a read
     // round (≤ 2 s); either way the stream checks the table, so this pins the stream and the
     // reader running in the API, and LiveTests pins which record an event names.

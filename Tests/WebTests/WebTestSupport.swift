@@ -36,7 +36,7 @@ final class WebFixture: Sendable {
 /// Sessions as `userID|email`, unsigned: enough to say who is signed in.
 struct PlainSessions: SessionIssuing {
     func signIn(_ user: UserView) async throws -> Cookie { Cookie(name: "session", value: "\(user.id)|\(user.email)", path: "/") }
-    func signOut() -> Cookie { Cookie(name: "session", value: "", maxAge: 0, path: "/") }
+    func signOut(_ session: Session?) async throws -> Cookie { Cookie(name: "session", value: "", maxAge: 0, path: "/") }
 }
 
 struct PlainSessionMiddleware: RouterMiddleware {

@@ -38,7 +38,8 @@ public func buildApplication(
     let replyStream = keys.replies(configuration.instance)
     let bus = CommandBus(
         redis: redis, keys: keys, replyStream: replyStream, waiters: waiters, timeout: configuration.commandTimeout)
-    let tokens = await SessionTokens(secret: signing.key)
+    let tokens = await SessionTokens(
+        keys: configuration.signingKeys, revocations: SessionRevocations(redis: redis, keys: keys))
     let cookie = SessionCookie(secure: configuration.secureCookies)
     let outcomes = PostgresCommandOutcomeRepository(database: database)
     let dispatcher = CommandDispatcher(bus: bus, outcomes: outcomes, tokens: tokens, cookie: cookie)
@@ -51,10 +52,10 @@ public func buildApplication(
         MetricsEndpoint(registry: metrics).addRoute(to: router)
     }
     router.middlewares.add(ErrorMiddleware())
-    router.middlewares.add(SessionMiddleware(tokens: tokens))
+    router.middlewares.add(SessionMiddleware(tokens: tokens, cookie: cookie))
     HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
         .addRoutes(to: router)
-    UsersController(dispatcher: dispatcher, body: body, cookie: cookie).addRoutes(to: router.group("api/users"))
+    UsersController(dispatcher: dispatcher, body: body, cookie: cookie, tokens: tokens).addRoutes(to: router.group("api/users"))
     let tickets = PostgresTicketRepository(database: database)
     let orders = PostgresOrderRepository(database: database)
     TicketsController(dispatcher: dispatcher, repository: tickets, body: body)

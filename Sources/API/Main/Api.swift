@@ -36,7 +36,8 @@ struct Api: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).")
     var logFormat: String?
 
-    // The signing key has no flag on purpose: flags show up in `ps`. It comes from JWT_KEY only.
+    // The signing keys have no flag on purpose: flags show up in `ps`. They come from JWT_KEY
+    // or JWT_KEYS only.
 
     func run() async throws {
         var overrides = ProcessInfo.processInfo.environment

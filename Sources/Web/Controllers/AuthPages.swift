@@ -16,7 +16,7 @@ struct AuthPages: Sendable {
         router.post("/auth/signout") { request, context in
             _ = try await site.form(request, context)
             var response = site.redirect("/")
-            response.setCookie(site.services.sessions.signOut())
+            response.setCookie(try await site.services.sessions.signOut(context.session))
             return response
         }
     }

@@ -208,6 +208,15 @@ struct BatchProcessor: Sendable {
 
     private func replyEntry(for message: IncomingMessage, _ reply: Reply) -> [(stream: String, fields: [(String, String)])] {
         guard let stream = message.envelope.replyTo else { return [] }
+        // Whoever can add an entry could name any key here; a worker writes only to an API
+        // copy's reply stream. The command itself has been handled: only its answer is dropped.
+        // The stream's name is not logged: it is the sender's text.
+        guard keys.isReplies(stream) else {
+            logger.warning("command names a reply stream outside the fleet's replies; no reply sent", metadata: [
+                "stream": "\(message.stream)", "entry_id": "\(message.entryID)", "message_id": "\(message.envelope.id)",
+            ])
+            return []
+        }
         var fields = [
             (EnvelopeField.id, message.envelope.id.uuidString.lowercased()),
             ("status", String(reply.status)),

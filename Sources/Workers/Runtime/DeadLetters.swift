@@ -13,12 +13,15 @@ enum DeadLetters {
     /// A command (an entry with `id` and `reply_to`) also gets its final answer here, in the
     /// same script: ``GivenUpCommand`` as the reply, and kept for a poll of its outcome. Those two
     /// keys are named by the entry, so the script learns them itself; they share the prefix (and
-    /// with `KEY_PREFIX={…}` the hash slot) of the declared ones.
+    /// with `KEY_PREFIX={…}` the hash slot) of the declared ones. Because the entry names them,
+    /// the script writes only to a `reply_to` under `<prefix>:replies:` and only for an `id`
+    /// shaped like a UUID: anything else gets no reply and no command-failure key.
     static let script = RedisScript("""
         -- KEYS: stream, dead-letter stream, failures hash
         -- ARGV: group, entry id, error (empty: the one recorded in the failures hash), deliveries,
         --       failures field, now, reply status, reply body, command-failure key prefix,
-        --       reply stream length, reply stream expiry ms, command-failure lifetime s
+        --       reply stream length, reply stream expiry ms, command-failure lifetime s,
+        --       reply stream prefix
         if redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) == 0 then
             return false
         end
@@ -45,7 +48,8 @@ enum DeadLetters {
         end
         redis.call('HDEL', KEYS[3], ARGV[5])
         local letter = redis.call(unpack(command))
-        if id and replyTo and replyTo ~= '' then
+        if id and replyTo and #id == 36 and string.match(id, '^[%x%-]+$')
+            and #replyTo > #ARGV[13] and string.sub(replyTo, 1, #ARGV[13]) == ARGV[13] then
             redis.call('XADD', replyTo, 'MAXLEN', '~', ARGV[10], '*',
                 '\(EnvelopeField.id)', id, 'status', ARGV[7], 'body', ARGV[8])
             redis.call('PEXPIRE', replyTo, ARGV[11])
@@ -67,7 +71,7 @@ enum DeadLetters {
                 group, entryID, error ?? "", String(deliveries), failureField(stream: stream, entryID: entryID),
                 Timestamp.format(Date()), String(GivenUpCommand.status), GivenUpCommand.body, keys.commandFailurePrefix,
                 String(Settlement.replyStreamLength), String(Settlement.replyStreamExpiry.components.seconds * 1000),
-                String(KeySpace.commandKeyLifetimeSeconds),
+                String(KeySpace.commandKeyLifetimeSeconds), keys.replies(""),
             ])
         return reply.string
     }

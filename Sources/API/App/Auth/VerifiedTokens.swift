@@ -3,7 +3,8 @@ import Synchronization
 
 /// Tokens already verified, with the session each proves and when it expires, so a client's
 /// next request skips the JWT parse and HMAC. Bounded: when full it starts over, which costs
-/// one verification per active client, not a failure.
+/// one verification per active client, not a failure. It remembers signatures, not that a
+/// token is still good: ``SessionTokens/verify(_:)`` asks Redis about revocation every time.
 final class VerifiedTokens: Sendable {
     private struct Entry {
         let session: Session

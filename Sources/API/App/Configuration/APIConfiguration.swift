@@ -40,6 +40,22 @@ public struct APIConfiguration: Sendable {
     public var readinessTimeout: Duration = .seconds(1)
     /// How long one `XREAD` of the reply stream blocks; bounded so shutdown is prompt.
     public var replyBlock: Duration = .seconds(1)
+    /// `JWT_KEYS`: `kid:secret,kid:secret,…` for key rotation: the first signs, all verify.
+    /// Takes the place of `JWT_KEY` when set.
+    public var jwtKeys: [SigningKey] = []
+
+    /// One HS256 secret and the id (`kid`) tokens signed with it carry.
+    public struct SigningKey: Sendable, Hashable {
+        public let id: String
+        public let secret: String
+        public init(id: String, secret: String) { self.id = id; self.secret = secret }
+    }
+
+    /// The `kid` of `JWT_KEY` when it is given alone: list it under this id in `JWT_KEYS` to
+    /// keep its sessions valid while rotating to a new key.
+    public static let singleKeyID = "default"
+    /// The `kid` of the development key.
+    public static let developmentKeyID = "development"
 
     public init() {}
 
@@ -85,10 +101,29 @@ public struct APIConfiguration: Sendable {
         if let number = try integer("COMMAND_TIMEOUT_MS", range: 1...600_000) { commandTimeout = .milliseconds(number) }
         if let raw = value("API_INSTANCE") { instance = raw }
         if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
+        if let raw = value("JWT_KEYS") { jwtKeys = try Self.parseKeys(raw) }
+    }
+
+    /// `kid:secret` pairs, comma-separated; the error names the variable, never a secret.
+    static func parseKeys(_ raw: String) throws -> [SigningKey] {
+        var keys: [SigningKey] = []
+        for pair in raw.split(separator: ",", omittingEmptySubsequences: false) {
+            let parts = pair.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+            let id = parts[0].trimmingCharacters(in: .whitespaces)
+            guard parts.count == 2, !id.isEmpty, !parts[1].isEmpty else {
+                throw APIConfigurationError("JWT_KEYS must be kid:secret pairs separated by commas")
+            }
+            guard !keys.contains(where: { $0.id == id }) else {
+                throw APIConfigurationError("JWT_KEYS names the key id \(id) twice")
+            }
+            keys.append(SigningKey(id: id, secret: String(parts[1])))
+        }
+        return keys
     }
 
     /// Refuses settings that cannot work or are unsafe: in production, a missing, short or
-    /// development signing key.
+    /// development signing key, or cookies not marked Secure; anywhere, the development key on
+    /// an address other machines can reach.
     public func validate() throws {
         guard !keyPrefix.isEmpty, !keyPrefix.contains(where: \.isWhitespace) else {
             throw APIConfigurationError("KEY_PREFIX must be non-empty and without spaces")
@@ -97,20 +132,47 @@ public struct APIConfiguration: Sendable {
             throw APIConfigurationError("API_INSTANCE must be non-empty and without spaces")
         }
         guard maxBodyBytes > 0 else { throw APIConfigurationError("MAX_BODY_BYTES must be positive") }
+        let keys = signingKeys
+        let usesDevelopmentKey = keys.contains { $0.secret == Self.developmentJWTKey }
         if environment == .production {
-            guard let jwtKey, jwtKey != Self.developmentJWTKey else {
+            guard !usesDevelopmentKey else {
                 throw APIConfigurationError("JWT_KEY is required in production")
             }
-            guard jwtKey.utf8.count >= 32 else {
+            guard keys.allSatisfy({ $0.secret.utf8.count >= 32 }) else {
                 throw APIConfigurationError("JWT_KEY must be at least 32 bytes in production")
             }
+            guard cookieSecure != false else {
+                throw APIConfigurationError("COOKIE_SECURE=false is refused in production: the session cookie must be Secure")
+            }
         }
+        // The development key is public (it is in the source): anyone who can reach the API
+        // could forge a session with it, so it serves only an API no other machine can reach.
+        if usesDevelopmentKey && !Self.isLoopback(host) {
+            throw APIConfigurationError(
+                "JWT_KEY is required when HOST is \(host): the development key is accepted only on loopback (127.0.0.1, ::1, localhost)")
+        }
+    }
+
+    /// Whether `host` is reachable from this machine only.
+    static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        if host == "localhost" || host == "::1" { return true }
+        let octets = host.split(separator: ".", omittingEmptySubsequences: false)
+        return octets.count == 4 && octets[0] == "127" && octets.allSatisfy { UInt8($0) != nil }
+    }
+
+    /// The keys in force: `JWT_KEYS`, else `JWT_KEY` alone, else the development key. The
+    /// first signs; all verify.
+    public var signingKeys: [SigningKey] {
+        if !jwtKeys.isEmpty { return jwtKeys }
+        if let jwtKey { return [SigningKey(id: Self.singleKeyID, secret: jwtKey)] }
+        return [SigningKey(id: Self.developmentKeyID, secret: Self.developmentJWTKey)]
     }
 
     /// The key tokens are signed with, and whether it is the development default.
     var signingKey: (key: String, isDevelopmentDefault: Bool) {
-        if let jwtKey { return (jwtKey, false) }
-        return (Self.developmentJWTKey, true)
+        let key = signingKeys[0].secret
+        return (key, key == Self.developmentJWTKey)
     }
 
     /// Secure cookies unless told otherwise in development (plain HTTP on localhost).

@@ -7,6 +7,7 @@ struct UsersController {
     let dispatcher: CommandDispatcher
     let body: JSONBody
     let cookie: SessionCookie
+    let tokens: SessionTokens
 
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.post("/signup") { request, context in
@@ -17,7 +18,9 @@ struct UsersController {
             let command = try await body.decode(CredentialsInput.self, from: request).signIn()
             return try await dispatcher.dispatch(command, request: request, context: context)
         }
-        group.post("/signout") { _, _ in
+        // Revokes the token presented (cookie or Bearer), so a copy of it stops working too.
+        group.post("/signout") { _, context in
+            if let session = context.session { try await tokens.revoke(session) }
             var response = JSONResponse.raw(status: .ok, json: "{}")
             response.setCookie(cookie.clearing())
             return response

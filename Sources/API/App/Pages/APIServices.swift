@@ -29,12 +29,12 @@ public protocol CommandSending: Sendable {
     func poll(_ id: UUID, session: Session?) async throws -> CommandPoll
 }
 
-/// Starts and ends sessions: the same `session` cookie the JSON API sets.
+/// Starts and ends sessions: the same session cookie the JSON API sets.
 public protocol SessionIssuing: Sendable {
     /// The cookie that signs `user` in; call it only after the auth service vouched for them.
     func signIn(_ user: UserView) async throws -> Cookie
-    /// The cookie that signs out.
-    func signOut() -> Cookie
+    /// The cookie that signs out; `session`'s token, if any, is revoked everywhere.
+    func signOut(_ session: Session?) async throws -> Cookie
 }
 
 /// The API's parts that other modules serving from the same process (the web pages) borrow,
@@ -95,5 +95,8 @@ struct TokenSessionIssuer: SessionIssuing {
     let cookie: SessionCookie
 
     func signIn(_ user: UserView) async throws -> Cookie { cookie.setting(try await tokens.sign(user)) }
-    func signOut() -> Cookie { cookie.clearing() }
+    func signOut(_ session: Session?) async throws -> Cookie {
+        if let session { try await tokens.revoke(session) }
+        return cookie.clearing()
+    }
 }
