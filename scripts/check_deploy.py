@@ -38,7 +38,9 @@ SERVER_EXECUTABLES = ["api", *WORKERS]  # the long-running processes: a Deployme
 # their absence from Package.swift is a warning until they land, not a failure.
 EXPECTED_ELSEWHERE = {"ticketing-admin"}
 # Secrets never stand in compose.yaml as values, only as ${…} from the user's environment.
-SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD"}
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "PASSWORD_SEAL_KEYS"}
+# The key that seals passwords from the API to the auth worker: those two hold it, no one else.
+SEAL_KEY_HOLDERS = {"api", "auth-worker"}
 
 
 class Report:
@@ -180,6 +182,8 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
                 report.check(interpolated(value), f"compose: {name}'s {variable} holds a value, not a ${{…}} from the environment")
             elif password := re.search(r"://[^/@:]*:([^@/]*)@", str(value)):
                 report.check("${" in password.group(1), f"compose: {name}'s {variable} holds a password, not a ${{…}} from the environment")
+        report.check(("PASSWORD_SEAL_KEYS" in environment) == (executable in SEAL_KEY_HOLDERS),
+                     f"compose: {name} {'lacks' if executable in SEAL_KEY_HOLDERS else 'is given'} PASSWORD_SEAL_KEYS (only {sorted(SEAL_KEY_HOLDERS)} hold it)")
         if executable in WORKERS:
             report.check("ports" not in service, f"compose: worker {name} publishes ports, so copies would collide")
             port = str(environment.get("METRICS_PORT", ""))
@@ -282,6 +286,10 @@ def check_k8s(report: Report, executables: set[str]) -> None:
                 report.check(source["configMapRef"]["name"] in configmaps, f"k8s: {name} reads ConfigMap {source['configMapRef']['name']}, which is missing")
         for variable in ("REDIS_URL", "DATABASE_URL"):
             report.check(isinstance(environment.get(variable), dict), f"k8s: {name} does not take {variable} from the Secret")
+        if name in SEAL_KEY_HOLDERS:
+            report.check(isinstance(environment.get("PASSWORD_SEAL_KEYS"), dict), f"k8s: {name} does not take PASSWORD_SEAL_KEYS from the Secret")
+        else:
+            report.check("PASSWORD_SEAL_KEYS" not in environment, f"k8s: {name} is given PASSWORD_SEAL_KEYS, which only {sorted(SEAL_KEY_HOLDERS)} hold")
 
         port_variable = "PORT" if name == "api" else "METRICS_PORT"
         port = str(environment.get(port_variable, ""))
