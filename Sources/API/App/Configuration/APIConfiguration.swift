@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PasswordSeal
 
 /// How the API runs. Every field has a flag in the executable and an environment variable
 /// (named beside it) as fallback; ``fromEnvironment(_:)`` reads the variables.
@@ -40,6 +41,9 @@ public struct APIConfiguration: Sendable {
     public var readinessTimeout: Duration = .seconds(1)
     /// How long one `XREAD` of the reply stream blocks; bounded so shutdown is prompt.
     public var replyBlock: Duration = .seconds(1)
+    /// `PASSWORD_SEAL_KEYS`: `kid:base64key,…`, shared with the auth worker only; the first
+    /// seals sign-up and sign-in passwords. Nil means "not given" (see ``passwordSeal()``).
+    public var passwordSealKeys: String?
 
     public init() {}
 
@@ -85,6 +89,7 @@ public struct APIConfiguration: Sendable {
         if let number = try integer("COMMAND_TIMEOUT_MS", range: 1...600_000) { commandTimeout = .milliseconds(number) }
         if let raw = value("API_INSTANCE") { instance = raw }
         if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
+        if let raw = value(PasswordSealKeys.variable) { passwordSealKeys = raw }
     }
 
     /// Refuses settings that cannot work or are unsafe: in production, a missing, short or
@@ -105,6 +110,7 @@ public struct APIConfiguration: Sendable {
                 throw APIConfigurationError("JWT_KEY must be at least 32 bytes in production")
             }
         }
+        _ = try passwordSeal()
     }
 
     /// The key tokens are signed with, and whether it is the development default.
