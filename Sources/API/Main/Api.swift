@@ -36,7 +36,8 @@ struct Api: AsyncParsableCommand {
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).")
     var logFormat: String?
 
-    // The signing key has no flag on purpose: flags show up in `ps`. It comes from JWT_KEY only.
+    // The signing key has no flag on purpose: flags show up in `ps`. It comes from JWT_KEY only,
+    // as the password seal keys come from PASSWORD_SEAL_KEYS only.
 
     func run() async throws {
         var overrides = ProcessInfo.processInfo.environment
