@@ -55,6 +55,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Seals passwords from the API to the auth service (AEAD, keys only those two hold).
+        .target(
+            name: "PasswordSeal",
+            dependencies: ["Contracts", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // Logs (text or JSON), Prometheus metrics and the health endpoints every executable serves.
         .target(
             name: "Observability",
@@ -82,7 +87,11 @@ let package = Package(
         // One library per service (its handlers and schema), and one thin executable each.
         .target(
             name: "AuthService",
-            dependencies: ["WorkerRuntime", "Contracts", "ClientSupport", .product(name: "HummingbirdBcrypt", package: "hummingbird-auth")],
+            dependencies: [
+                "WorkerRuntime", "Contracts", "ClientSupport", "PasswordSeal",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Sources/Workers/Auth",
             resources: [.copy("Migrations")]
         ),
@@ -138,7 +147,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Contracts", "RedisClient", "PostgresClient", "Observability",
+                "Contracts", "RedisClient", "PostgresClient", "Observability", "PasswordSeal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 // SHA-256 to turn an Idempotency-Key into a stable command id.
@@ -189,7 +198,7 @@ let package = Package(
         // Runs a service in-process for its tests, with a database and key prefix of its own.
         .target(
             name: "FleetTestSupport",
-            dependencies: ["WorkerRuntime", "TestSupport", "Contracts", "RedisClient", "PostgresClient"]
+            dependencies: ["WorkerRuntime", "TestSupport", "Contracts", "RedisClient", "PostgresClient", "PasswordSeal"]
         ),
         // Throwaway redis-server and postgres processes for tests and benchmarks.
         .target(name: "TestSupport"),
@@ -250,25 +259,26 @@ let package = Package(
         ),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport"]),
         .testTarget(name: "TestSupportTests", dependencies: ["TestSupport"]),
-        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "FleetTestSupport"]),
+        .testTarget(name: "AuthServiceTests", dependencies: ["AuthService", "FleetTestSupport", "PasswordSeal"]),
         .testTarget(name: "TicketsServiceTests", dependencies: ["TicketsService", "FleetTestSupport"]),
         .testTarget(name: "OrdersServiceTests", dependencies: ["OrdersService", "FleetTestSupport"]),
         .testTarget(name: "ExpirationServiceTests", dependencies: ["ExpirationService", "FleetTestSupport"]),
         .testTarget(name: "PaymentsServiceTests", dependencies: ["PaymentsService", "FleetTestSupport"]),
         // The whole fleet as real processes; needs the executables built (`make test` does).
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient", "RedisClient", "Contracts"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport", "PostgresClient", "RedisClient", "Contracts", "PasswordSeal"]),
         .testTarget(
             name: "APITests",
             dependencies: [
-                "API", "Admin", "FleetTestSupport", "TicketsService", "OrdersService", "AuthService",
+                "API", "Admin", "FleetTestSupport", "TicketsService", "OrdersService", "AuthService", "PasswordSeal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),
         .testTarget(
             name: "WebTests",
             dependencies: [
-                "Web", "API", "Contracts", "FleetTestSupport", "WorkerRuntime", "PostgresClient",
+                "Web", "API", "Contracts", "FleetTestSupport", "WorkerRuntime", "PostgresClient", "PasswordSeal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

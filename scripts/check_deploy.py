@@ -38,9 +38,11 @@ SERVER_EXECUTABLES = ["api", *WORKERS]  # the long-running processes: a Deployme
 # their absence from Package.swift is a warning until they land, not a failure.
 EXPECTED_ELSEWHERE = {"ticketing-admin"}
 # Secrets never stand in compose.yaml as values, only as ${…} from the user's environment.
-SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "API_DATABASE_PASSWORD"} | {
+SECRET_VARIABLES = {"JWT_KEY", "STRIPE_KEY", "POSTGRES_PASSWORD", "REDIS_PASSWORD", "API_DATABASE_PASSWORD", "PASSWORD_SEAL_KEYS"} | {
     f"REDIS_PASSWORD_{user}" for user in ("API", "AUTH", "TICKETS", "ORDERS", "EXPIRATION", "PAYMENTS", "ADMIN", "KEDA")
 }
+# The key that seals passwords from the API to the auth worker: those two hold it, no one else.
+SEAL_KEY_HOLDERS = {"api", "auth-worker"}
 
 
 class Report:
@@ -193,6 +195,8 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
                 report.check(not default_secret(value), f"compose: {name}'s {variable} has a default value; a secret must be given or be empty")
             elif password := re.search(r"://[^/@:]*:([^@/]*)@", str(value)):
                 report.check("${" in password.group(1), f"compose: {name}'s {variable} holds a password, not a ${{…}} from the environment")
+        report.check(("PASSWORD_SEAL_KEYS" in environment) == (executable in SEAL_KEY_HOLDERS),
+                     f"compose: {name} {'lacks' if executable in SEAL_KEY_HOLDERS else 'is given'} PASSWORD_SEAL_KEYS (only {sorted(SEAL_KEY_HOLDERS)} hold it)")
         if executable in WORKERS:
             report.check("ports" not in service, f"compose: worker {name} publishes ports, so copies would collide")
             port = str(environment.get("METRICS_PORT", ""))
@@ -327,6 +331,10 @@ def check_k8s(report: Report, executables: set[str]) -> None:
         sharing = [other for other, key in redis_keys.items() if key == redis_key]
         report.check(not sharing, f"k8s: {name} shares its REDIS_URL ({redis_key}) with {', '.join(sharing)}, not a Redis user of its own")
         redis_keys[name] = redis_key
+        if name in SEAL_KEY_HOLDERS:
+            report.check(isinstance(environment.get("PASSWORD_SEAL_KEYS"), dict), f"k8s: {name} does not take PASSWORD_SEAL_KEYS from the Secret")
+        else:
+            report.check("PASSWORD_SEAL_KEYS" not in environment, f"k8s: {name} is given PASSWORD_SEAL_KEYS, which only {sorted(SEAL_KEY_HOLDERS)} hold")
 
         port_variable = "PORT" if name == "api" else "METRICS_PORT"
         port = str(environment.get(port_variable, ""))

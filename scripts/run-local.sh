@@ -14,6 +14,10 @@
 #               the workers' METRICS_PORT on 127.0.0.1 (their /metrics, /healthz, /readyz):
 #               the first worker gets this port, each next process the next (default 9400)
 #   POSTGRES_BIN  folder of initdb/postgres (default: the newest /usr/lib/postgresql/*/bin)
+#   PASSWORD_SEAL_KEYS
+#               the key(s) the API seals passwords to the auth worker with (kid:base64key,…);
+#               given to those two only. Unset, they use the marked development key, which the
+#               API accepts here because it listens on 127.0.0.1 only.
 # shellcheck disable=SC2317  # force and stop_all run from traps, which shellcheck does not follow
 set -euo pipefail
 
@@ -266,10 +270,15 @@ start_services() {
     done
     for name in "${services[@]}"; do
         executable=${executable_of[$name]}
+        # Only the API and the auth worker hold the password seal keys.
+        local seal=(-u PASSWORD_SEAL_KEYS)
+        if [ -n "${PASSWORD_SEAL_KEYS:-}" ] && { [ "$executable" = api ] || [ "$executable" = auth-worker ]; }; then
+            seal=(PASSWORD_SEAL_KEYS="$PASSWORD_SEAL_KEYS")
+        fi
         if [ -n "${metrics_port[$name]:-}" ]; then
-            start_in "$repo" "$name" env METRICS_PORT="${metrics_port[$name]}" "$repo/.build/release/$executable"
+            start_in "$repo" "$name" env "${seal[@]}" METRICS_PORT="${metrics_port[$name]}" "$repo/.build/release/$executable"
         else
-            start_in "$repo" "$name" "$repo/.build/release/$executable"
+            start_in "$repo" "$name" env "${seal[@]}" "$repo/.build/release/$executable"
         fi
     done
 }

@@ -37,6 +37,8 @@ struct Fleet {
             "REDIS_URL": servers.redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
             "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning", "PAYMENT_GATEWAY": "test",
             "BCRYPT_COST": "10",
+            // A real seal key, as production runs (the API and the auth worker share it).
+            "PASSWORD_SEAL_KEYS": "bench:\(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
         // Tuning given to the bench goes to every process of the fleet, to compare settings.

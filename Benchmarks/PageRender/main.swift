@@ -33,8 +33,8 @@ final class Orders: OrderRepository {
 }
 
 struct NoCommands: CommandSending {
-    func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult { .pending(UUID()) }
-    func poll(_ id: UUID, session: Session?) async throws -> CommandPoll { .pending(type: "x") }
+    func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult { .pending(UUID(), pollKey: nil) }
+    func poll(_ id: UUID, session: Session?, pollKey: String?) async throws -> CommandPoll { .pending(type: "x") }
 }
 
 struct Sessions: SessionIssuing {

@@ -48,6 +48,10 @@ public struct KeySpace: Sendable, Hashable {
     /// The part of ``commandFailure(_:)`` before the id, for scripts that learn the id themselves.
     public var commandFailurePrefix: String { "\(prefix):command-failures:" }
 
+    /// `<prefix>:command-polls:<id>:<hash>`: the live poll key of anonymous command `id`, by
+    /// its hash (the key itself is only in the client's cookie).
+    public func commandPoll(_ id: String, keyHash: String) -> String { "\(prefix):command-polls:\(id):\(keyHash)" }
+
     /// `<prefix>:expirations`: the sorted set of orders due to expire, scored by due time.
     public var expirations: String { "\(prefix):expirations" }
 

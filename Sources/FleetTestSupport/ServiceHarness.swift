@@ -1,6 +1,7 @@
 import Contracts
 import Foundation
 import Logging
+import PasswordSeal
 import PostgresClient
 import RedisClient
 import TestSupport
@@ -74,10 +75,11 @@ public struct ServiceHarness: Sendable {
         return running
     }
 
-    /// Sends a command as the API does and waits for its reply.
+    /// Sends a command as the API does (a password sealed with the development key, which the
+    /// services use when not told otherwise) and waits for its reply.
     public func send<C: Command>(_ command: C, userID: String?, id: UUID = UUID(), timeout: Duration = .seconds(15)) async throws -> CommandReply {
         let envelope = Envelope(
-            id: id, type: C.type, data: MessageCoding.encode(command),
+            id: id, type: C.type, data: try PasswordSealer(keys: .development).payload(command, id: id.uuidString.lowercased()),
             correlationID: id.uuidString.lowercased(), userID: userID, replyTo: replyStream)
         try await redis.xadd(keys.commands(C.service), fields: envelope.fields)
         return try await reply(to: id, timeout: timeout)

@@ -45,6 +45,8 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// The server's SQLSTATE, when the server reported the error.
     public var sqlState: SQLState?
+    /// The server's detail. It can carry row values (`Key (email)=(…) already exists`), so
+    /// ``description``, which ends up in logs and dead letters, leaves it out.
     public var detail: String?
     public var hint: String?
     public var schema: String?
@@ -94,7 +96,6 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible {
         var text = "PostgresError.\(code)"
         if let sqlState { text += " [\(sqlState.code)]" }
         text += ": \(message)"
-        if let detail { text += " (detail: \(detail))" }
         if let constraint { text += " (constraint: \(constraint))" }
         return text
     }

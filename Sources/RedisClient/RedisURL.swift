@@ -132,12 +132,25 @@ struct RedisURL {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The URL with any password replaced, for error messages.
+    /// The URL with every password replaced (userinfo, and the query's `password=`), for
+    /// error messages.
     static func redacted(_ text: String) -> String {
-        guard let schemeEnd = text.range(of: "://"),
-              let at = text[schemeEnd.upperBound...].firstIndex(of: "@") else { return text }
-        let userinfo = text[schemeEnd.upperBound..<at]
-        let secretStart = userinfo.firstIndex(of: ":").map { userinfo.index(after: $0) } ?? schemeEnd.upperBound
-        return String(text[..<secretStart]) + "***" + String(text[at...])
+        var base = Substring(text)
+        var query: Substring?
+        if let mark = text.firstIndex(of: "?") {
+            base = text[..<mark]
+            query = text[text.index(after: mark)...]
+        }
+        var result = String(base)
+        if let schemeEnd = base.range(of: "://"), let at = base[schemeEnd.upperBound...].lastIndex(of: "@") {
+            let userinfo = base[schemeEnd.upperBound..<at]
+            let secretStart = userinfo.firstIndex(of: ":").map { userinfo.index(after: $0) } ?? schemeEnd.upperBound
+            result = String(base[..<secretStart]) + "***" + String(base[at...])
+        }
+        guard let query else { return result }
+        let parameters = query.split(separator: "&", omittingEmptySubsequences: false).map { parameter in
+            parameter.lowercased().hasPrefix("password=") ? "password=***" : String(parameter)
+        }
+        return result + "?" + parameters.joined(separator: "&")
     }
 }

@@ -99,12 +99,13 @@ extension TestClientProtocol {
     /// Signs up a fresh user through the API; returns the session token from the cookie.
     func signUp(_ email: String = "user-\(UUID().uuidString.prefix(8).lowercased())@example.com") async throws -> (token: String, user: UserView) {
         var response = try await send(.post, "/api/users/signup", json: #"{"email":"\#(email)","password":"password123"}"#)
-        // Tests with a short command wait can see 202 on a busy machine: poll the outcome.
-        if response.status == .accepted, let location = response.headers[.location] {
+        // Tests with a short command wait can see 202 on a busy machine: poll the outcome,
+        // with the poll key the 202 handed out.
+        if response.status == .accepted, let location = response.headers[.location], let pollKey = response.pollKeyCookie {
             let deadline = ContinuousClock.now + .seconds(20)
             while response.status == .accepted && ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(50))
-                response = try await send(.get, location)
+                response = try await send(.get, location, headers: [.cookie: "\(PollKey.cookieName)=\(pollKey)"])
             }
         }
         guard response.status == .created, let token = response.sessionCookie else {
@@ -128,6 +129,13 @@ extension TestResponse {
     /// The session cookie's Set-Cookie line, whole (`session`, or `__Host-session` when secure).
     var sessionSetCookie: String? {
         headers[values: .setCookie].first { $0.hasPrefix("session=") || $0.hasPrefix("__Host-session=") }
+    }
+
+    /// The poll key cookie's value (see ``PollKey``), if one was set.
+    var pollKeyCookie: String? {
+        guard let line = headers[values: .setCookie].first(where: { $0.hasPrefix("\(PollKey.cookieName)=") }) else { return nil }
+        let value = line.dropFirst(PollKey.cookieName.count + 1).prefix { $0 != ";" }
+        return value.isEmpty ? nil : String(value)
     }
 
     /// The session cookie's value, if one was set.

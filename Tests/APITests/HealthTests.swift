@@ -70,6 +70,7 @@ struct HealthTests {
         var configuration = APIConfiguration()
         configuration.environment = .production
         configuration.jwtKey = String(repeating: "k", count: 32)
+        configuration.passwordSealKeys = "prod:\(Data(count: 32).base64EncodedString())"
         _ = try await buildApplication(configuration: configuration)
     }
 

@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PasswordSeal
 import Synchronization
 import WorkerRuntime
 
@@ -46,8 +47,8 @@ final class Responder: Sendable {
                 context.reply(status: 201, UserView(id: RecordID.make(), email: command.email))
             }
         }
-        on(SignIn.self, &service, keys) { command, _, context in
-            if command.password == "right-password" {
+        onMessage(SignIn.self, &service, keys) { command, message, context in
+            if Self.password(of: command, id: message.envelope.id) == "right-password" {
                 context.reply(status: 200, UserView(id: "0b0d5c0e-0000-4000-8000-000000000001", email: command.email))
             } else {
                 context.reject(status: 400, "Invalid credentials")
@@ -89,14 +90,29 @@ final class Responder: Sendable {
 
     struct DoomedCommand: Error {}
 
+    /// The password as the auth service opens it (the API seals with the development key when
+    /// none is configured, as in these tests).
+    static func password<C: CarriesPassword>(of command: C, id: UUID) -> String? {
+        guard case .sealed(let sealed) = command.password else { return nil }
+        return try? PasswordSealer(keys: .development).open(
+            sealed, for: .init(commandID: id.uuidString, type: C.type, email: command.email))
+    }
+
     private func on<C: Command>(
         _ type: C.Type, _ service: inout ServiceDefinition, _ keys: KeySpace,
         _ body: @escaping @Sendable (C, String?, MessageContext) async throws -> Void
     ) {
+        onMessage(type, &service, keys) { command, message, context in try await body(command, message.envelope.userID, context) }
+    }
+
+    private func onMessage<C: Command>(
+        _ type: C.Type, _ service: inout ServiceDefinition, _ keys: KeySpace,
+        _ body: @escaping @Sendable (C, IncomingMessage, MessageContext) async throws -> Void
+    ) {
         service.on(C.type, in: keys.commands(C.service)) { [self] message, context in
             let command = try MessageCoding.decode(C.self, from: message.envelope.data)
             log.withLock { $0.append(Handled(type: C.type, userID: message.envelope.userID, data: message.envelope.data)) }
-            try await body(command, message.envelope.userID, context)
+            try await body(command, message, context)
         }
     }
 }

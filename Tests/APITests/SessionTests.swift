@@ -82,25 +82,49 @@ struct SessionTests {
         }
     }
 
-    @Test("a slow sign-up answers 202, and polling its outcome anonymously returns the user and sets the cookie")
+    @Test("a slow sign-up answers 202 with a poll key cookie: a poll without it gets 404 and no session; with it, the user and a session, once")
     func slowSignUpPolled() async throws {
         try await APITestHarness.with(commandTimeout: .milliseconds(300)) { harness, client in
             let response = try await client.send(.post, "/api/users/signup", json: #"{"email":"\#(Responder.slowEmail)","password":"password123"}"#)
             #expect(response.status == .accepted)
             #expect(response.sessionSetCookie == nil)
             let location = try #require(response.headers[.location])
-            _ = try await harness.services.eventually(timeout: .seconds(20)) {
-                try await client.send(.get, location).status == .created
+            let pollKey = try #require(response.pollKeyCookie)
+            let line = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("\(PollKey.cookieName)=") })
+            for attribute in ["HttpOnly", "SameSite=Strict", "Path=\(location)", "Max-Age="] {
+                #expect(line.contains(attribute), "\(line)")
             }
-            let outcome = try await client.send(.get, location)
+            let withKey: HTTPFields = [.cookie: "\(PollKey.cookieName)=\(pollKey)"]
+            let wrongKey: HTTPFields = [.cookie: "\(PollKey.cookieName)=\(pollKey.dropLast())x"]
+
+            // While pending: the key's holder sees 202; no one else sees anything.
+            #expect(try await client.send(.get, location, headers: withKey).status == .accepted)
+            #expect(try await client.send(.get, location).status == .notFound)
+
+            let id = try #require(UUID(uuidString: String(location.split(separator: "/").last ?? "")))
+            #expect(try await harness.services.eventually(timeout: .seconds(20)) { try await harness.services.handled(id, by: "responder") })
+            for (headers, label) in [([:] as HTTPFields, "no key"), (wrongKey, "a wrong key")] {
+                let refused = try await client.send(.get, location, headers: headers)
+                #expect(refused.status == .notFound, "\(label)")
+                #expect(refused.sessionSetCookie == nil, "\(label)")
+                #expect(!refused.text.contains(Responder.slowEmail), "\(label)")
+            }
+            // A signed-in user cannot read an anonymous command's outcome either.
+            let (other, _) = try await client.signUp()
+            #expect(try await client.send(.get, location, token: other, headers: withKey).status == .notFound)
+
+            let outcome = try await client.send(.get, location, headers: withKey)
             #expect(outcome.status == .created)
             #expect(try outcome.decode(UserView.self).email == Responder.slowEmail)
             let token = try #require(outcome.sessionCookie)
+            #expect(outcome.headers[values: .setCookie].contains { $0.hasPrefix("\(PollKey.cookieName)=;") && $0.contains("Max-Age=0") })
             let current = try await client.send(.get, "/api/users/currentuser", cookie: token)
             #expect(current.text.contains(Responder.slowEmail))
-            // A signed-in user cannot read an anonymous command's outcome.
-            let (other, _) = try await client.signUp()
-            #expect(try await client.send(.get, location, token: other).status == .notFound)
+
+            // Spent: the same key does not start a second session.
+            let again = try await client.send(.get, location, headers: withKey)
+            #expect(again.status == .notFound)
+            #expect(again.sessionSetCookie == nil)
         }
     }
 

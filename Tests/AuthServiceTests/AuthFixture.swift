@@ -22,11 +22,11 @@ struct AuthFixture {
     }
 
     func signUp(_ email: String, _ password: String) async throws -> CommandReply {
-        try await harness.send(SignUp(email: email, password: password), userID: nil)
+        try await harness.send(SignUp(email: email, password: .clear(password)), userID: nil)
     }
 
     func signIn(_ email: String, _ password: String) async throws -> CommandReply {
-        try await harness.send(SignIn(email: email, password: password), userID: nil)
+        try await harness.send(SignIn(email: email, password: .clear(password)), userID: nil)
     }
 
     /// Every reply body this fixture's commands got.

@@ -9,6 +9,8 @@ import TestSupport
 /// servers, with a database and key prefix of its own, driven over HTTP like a client would.
 final class Fleet: Sendable {
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
+    /// A real (not the development) key for every fleet: 32 random bytes per test run.
+    static let passwordSealKeys = "e2e-\(UUID().uuidString.prefix(8).lowercased()):\(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())"
 
     let baseURL: String
     let environment: [String: String]
@@ -41,6 +43,8 @@ final class Fleet: Sendable {
             "BLOCK_MS": "200",
             "LOG_LEVEL": "info",
             "JWT_KEY": "end-to-end-test-key-of-at-least-32-bytes!",
+            // The API and the auth worker share it: passwords travel sealed with it.
+            "PASSWORD_SEAL_KEYS": Fleet.passwordSealKeys,
             "HOST": "127.0.0.1",
             "PAYMENT_GATEWAY": "test",
             "PORT": String(port),

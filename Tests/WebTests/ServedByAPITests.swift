@@ -15,11 +15,18 @@ import WorkerRuntime
 /// stand-in auth service and the read tables filled directly.
 @Suite("pages served by the API", .timeLimit(.minutes(2)))
 struct ServedByAPITests {
-    static func withAPI(_ test: @Sendable (ServiceHarness, any TestClientProtocol) async throws -> Void) async throws {
+    /// Sign-ups of this address take longer than a short command wait.
+    static let slowEmail = "slow-page@example.com"
+
+    static func withAPI(
+        commandTimeout: Duration = .seconds(5),
+        _ test: @Sendable (ServiceHarness, any TestClientProtocol) async throws -> Void
+    ) async throws {
         let services = try await ServiceHarness.make()
         var auth = ServiceDefinition(name: "auth-stand-in")
         auth.on(SignUp.type, in: services.keys.commands(.auth)) { message, context in
             let command = try MessageCoding.decode(SignUp.self, from: message.envelope.data)
+            if command.email == Self.slowEmail { try await Task.sleep(for: .seconds(1)) }
             context.reply(status: 201, UserView(id: RecordID.make(), email: command.email))
         }
         let worker = try await services.start(auth)
@@ -30,6 +37,7 @@ struct ServedByAPITests {
         configuration.jwtKey = "web-test-signing-key-that-is-long-enough-0123"
         configuration.instance = "web-\(UUID().uuidString.prefix(8).lowercased())"
         configuration.replyBlock = .milliseconds(200)
+        configuration.commandTimeout = commandTimeout
         var logger = Logger(label: "web-test")
         logger.logLevel = .warning
         do {
@@ -79,6 +87,33 @@ struct ServedByAPITests {
             #expect(out.status == .seeOther)
             #expect(browser.cookie("session") == nil)
             #expect(try await client.execute(uri: "/api/users/currentuser", method: .get, headers: copy).text == #"{"currentUser":null}"#)
+        }
+    }
+
+    @Test("a slow sign-up's still-working page follows it to a session only in the browser that sent it (its poll key cookie)")
+    func slowSignUpFollowedBySender() async throws {
+        try await Self.withAPI(commandTimeout: .milliseconds(200)) { services, client in
+            let browser = Browser()
+            let sent = try await browser.submit(client, from: "/auth/signup", to: "/auth/signup", ["email": Self.slowEmail, "password": "password123"])
+            #expect(sent.status == .seeOther)
+            let location = try #require(sent.headers[.location])
+            #expect(location.hasPrefix("/working/"))
+            let path = String(location.prefix { $0 != "?" })
+            let line = try #require(sent.headers[values: .setCookie].first { $0.hasPrefix("\(PollKey.cookieName)=") })
+            #expect(line.contains("Path=\(path)") && line.contains("HttpOnly") && line.contains("SameSite=Strict"), "\(line)")
+            #expect(browser.cookie("session") == nil)
+
+            let id = try #require(UUID(uuidString: String(path.dropFirst("/working/".count))))
+            #expect(try await services.eventually(timeout: .seconds(20)) { try await services.handled(id, by: "auth-stand-in") })
+            let stranger = Browser()
+            let refused = try await stranger.send(client, .get, location)
+            #expect(refused.status == .notFound)
+            #expect(stranger.cookie("session") == nil)
+
+            let followed = try await browser.send(client, .get, location)
+            #expect(followed.status == .seeOther)
+            #expect(browser.cookie("session") != nil)
+            #expect(browser.cookie(PollKey.cookieName) == nil, "spent, and cleared")
         }
     }
 

@@ -3,6 +3,7 @@ import Contracts
 import Crypto
 import Foundation
 import Hummingbird
+import PasswordSeal
 import HummingbirdTesting
 import Synchronization
 @testable import Web
@@ -118,12 +119,12 @@ final class ScriptedCommands: CommandSending {
     func setPoll(_ id: UUID, _ poll: CommandPoll) { polls.withLock { $0[id] = poll } }
 
     func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult {
-        let data = MessageCoding.encode(command)
+        let data = try PasswordSealer(keys: .development).payload(command, id: UUID().uuidString)
         log.withLock { $0.append(Sent(type: C.type, data: data, userID: session?.userID)) }
         return answer.withLock { $0 }(C.type, data, session)
     }
 
-    func poll(_ id: UUID, session: Session?) async throws -> CommandPoll { polls.withLock { $0[id] } ?? .unknown }
+    func poll(_ id: UUID, session: Session?, pollKey: String?) async throws -> CommandPoll { polls.withLock { $0[id] } ?? .unknown }
 }
 
 // MARK: - A browser's cookies and forms

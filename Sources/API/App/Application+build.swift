@@ -1,7 +1,9 @@
 import Contracts
 import Hummingbird
 import Logging
+import Metrics
 import Observability
+import PasswordSeal
 import PostgresClient
 import Prometheus
 import RedisClient
@@ -26,6 +28,10 @@ public func buildApplication(
     if signing.isDevelopmentDefault {
         logger.warning("JWT_KEY is not set: signing sessions with the DEVELOPMENT key; never run like this in production")
     }
+    let sealKeys = try configuration.passwordSeal()
+    if sealKeys.includesDevelopmentKey {
+        logger.warning("PASSWORD_SEAL_KEYS is not set: sealing passwords with the DEVELOPMENT key; never run like this in production")
+    }
 
     let keys = configuration.keys
     let redis = try RedisClient(configuration: try RedisConfiguration(url: configuration.redisURL), logger: logger)
@@ -34,10 +40,13 @@ public func buildApplication(
             ReadOnlyDatabase.connectionString(configuration.databaseURL), poolSize: 4, applicationName: "api"),
         logger: logger)
 
+    // Into `metrics` when given (tests read them there), else wherever swift-metrics goes.
+    let security = SecurityMetrics(factory: metrics.map { MetricsRegistry.factory($0) as any MetricsFactory } ?? MetricsSystem.factory)
     let waiters = ReplyWaiters()
     let replyStream = keys.replies(configuration.instance)
     let bus = CommandBus(
-        redis: redis, keys: keys, replyStream: replyStream, waiters: waiters, timeout: configuration.commandTimeout)
+        redis: redis, keys: keys, replyStream: replyStream, waiters: waiters, timeout: configuration.commandTimeout,
+        sealer: PasswordSealer(keys: sealKeys), security: security)
     let tokens = await SessionTokens(
         keys: configuration.signingKeys, revocations: SessionRevocations(redis: redis, keys: keys))
     let cookie = SessionCookie(secure: configuration.secureCookies)
@@ -51,7 +60,7 @@ public func buildApplication(
         router.middlewares.add(MetricsMiddleware())
         MetricsEndpoint(registry: metrics).addRoute(to: router)
     }
-    router.middlewares.add(ErrorMiddleware())
+    router.middlewares.add(ErrorMiddleware(security: security))
     router.middlewares.add(SessionMiddleware(tokens: tokens, cookie: cookie))
     HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
         .addRoutes(to: router)
@@ -63,12 +72,13 @@ public func buildApplication(
     OrdersController(dispatcher: dispatcher, repository: orders, body: body)
         .addRoutes(to: router.group("api/orders"))
     PaymentsController(dispatcher: dispatcher, body: body).addRoutes(to: router.group("api/payments"))
-    CommandsController(dispatcher: dispatcher, bus: bus, outcomes: outcomes).addRoutes(to: router.group("api/commands"))
+    let sender = BusCommandSender(bus: bus, outcomes: outcomes)
+    CommandsController(dispatcher: dispatcher, sender: sender).addRoutes(to: router.group("api/commands"))
     OpenAPIDocument.addRoute(to: router)
     var pageServices: [any Service] = []
     if let pages {
         pageServices = try await pages(router, APIServices(
-            commands: BusCommandSender(bus: bus, outcomes: outcomes), tickets: tickets, orders: orders,
+            commands: sender, tickets: tickets, orders: orders,
             sessions: TokenSessionIssuer(tokens: tokens, cookie: cookie),
             pageKey: APIServices.derivedKey(secret: signing.key, purpose: "ticketing-pages-v1"),
             redis: redis, keys: keys, secureCookies: configuration.secureCookies))

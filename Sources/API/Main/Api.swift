@@ -37,7 +37,7 @@ struct Api: AsyncParsableCommand {
     var logFormat: String?
 
     // The signing keys have no flag on purpose: flags show up in `ps`. They come from JWT_KEY
-    // or JWT_KEYS only.
+    // or JWT_KEYS only, as the password seal keys come from PASSWORD_SEAL_KEYS only.
 
     func run() async throws {
         var overrides = ProcessInfo.processInfo.environment

@@ -1,20 +1,20 @@
 /// Commands, one per state change the API offers. The acting user travels in the envelope's
 /// `user_id`, set by the API from the verified token, never in a payload.
 
-public struct SignUp: Command {
+public struct SignUp: CarriesPassword {
     public static let service = ServiceName.auth
     public static let type = "sign-up"
     public var email: String
-    public var password: String
-    public init(email: String, password: String) { self.email = email; self.password = password }
+    public var password: Password
+    public init(email: String, password: Password) { self.email = email; self.password = password }
 }
 
-public struct SignIn: Command {
+public struct SignIn: CarriesPassword {
     public static let service = ServiceName.auth
     public static let type = "sign-in"
     public var email: String
-    public var password: String
-    public init(email: String, password: String) { self.email = email; self.password = password }
+    public var password: Password
+    public init(email: String, password: Password) { self.email = email; self.password = password }
 }
 
 public struct CreateTicket: Command {

@@ -50,8 +50,8 @@ struct AuthPages: Sendable {
             return try await signedIn(reply, next: next)
         case .refused(let status, let errors):
             return again(errors, Site.status(status))
-        case .working(let id):
-            return site.working(id, back: kind == .signUp ? "/auth/signup" : "/auth/signin")
+        case .working(let id, let pollKey):
+            return site.working(id, back: kind == .signUp ? "/auth/signup" : "/auth/signin", pollKey: pollKey)
         }
     }
 

@@ -9,14 +9,15 @@ enum PageOutcome: Sendable {
     case success(ServiceReply)
     /// Refused; the errors to show in the form.
     case refused(status: Int, FormErrors)
-    /// Not answered within the wait: show the "still working" page.
-    case working(UUID)
+    /// Not answered within the wait: show the "still working" page (an anonymous command's
+    /// poll key with it, see ``PollKey``).
+    case working(UUID, pollKey: String?)
 }
 
 extension Site {
     func send<C: Command>(_ command: C, session: Session?) async throws -> PageOutcome {
         switch try await services.commands.send(command, session: session) {
-        case .pending(let id): return .working(id)
+        case .pending(let id, let pollKey): return .working(id, pollKey: pollKey)
         case .replied(let reply): return Self.outcome(of: reply)
         }
     }
@@ -28,10 +29,15 @@ extension Site {
     }
 
     /// Where a command that is still being handled is followed: the "still working" page,
-    /// which comes back to `back` if the command is refused.
-    func working(_ id: UUID, back: String) -> Response {
-        redirect("/working/\(id.uuidString.lowercased())?back=\(Self.queryEscape(back))")
+    /// which comes back to `back` if the command is refused. An anonymous command's poll key
+    /// goes with it in a cookie only that page gets.
+    func working(_ id: UUID, back: String, pollKey: String? = nil) -> Response {
+        var response = redirect("\(Self.workingPath(id))?back=\(Self.queryEscape(back))")
+        if let pollKey { response.setCookie(PollKey.cookie(pollKey, path: Self.workingPath(id), secure: services.secureCookies)) }
+        return response
     }
+
+    static func workingPath(_ id: UUID) -> String { "/working/\(id.uuidString.lowercased())" }
 
     /// A refusal's status for the re-rendered form: the service's when it is a client error.
     static func status(_ code: Int) -> HTTPResponse.Status {

@@ -84,7 +84,7 @@ struct OrderPages: Sendable {
                 return try await show(request, context, id: id, card: Field(error: message), status: Site.status(status))
             }
             return try await show(request, context, id: id, errors: errors.general + errors.byField.values.sorted(), status: Site.status(status))
-        case .working(let commandID):
+        case .working(let commandID, _):
             return site.working(commandID, back: "/orders/\(id)")
         }
     }

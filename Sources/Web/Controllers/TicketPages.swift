@@ -102,7 +102,7 @@ struct TicketPages: Sendable {
             let ticket = try MessageCoding.decode(TicketView.self, from: reply.body)
             return site.redirect("/tickets/\(ticket.id)")
         case .refused(let status, let errors): return again(errors, Site.status(status))
-        case .working(let id): return site.working(id, back: "/tickets/new")
+        case .working(let id, _): return site.working(id, back: "/tickets/new")
         }
     }
 
@@ -127,7 +127,7 @@ struct TicketPages: Sendable {
         switch try await site.send(command, session: session) {
         case .success: return site.redirect("/tickets/\(id)")
         case .refused(let status, let errors): return again(errors, Site.status(status))
-        case .working(let commandID): return site.working(commandID, back: "/tickets/\(id)/edit")
+        case .working(let commandID, _): return site.working(commandID, back: "/tickets/\(id)/edit")
         }
     }
 
@@ -148,7 +148,7 @@ struct TicketPages: Sendable {
                 try await Task.sleep(for: .milliseconds(100))
             case .refused(let status, let errors):
                 return try await show(request, context, id: id, errors: errors, status: Site.status(status))
-            case .working(let commandID):
+            case .working(let commandID, _):
                 return site.working(commandID, back: "/tickets/\(id)")
             }
         }

@@ -6,7 +6,8 @@ import Hummingbird
 /// `/working/:id`: a command was not answered within the request's wait (the JSON API's 202).
 /// The page says so and reloads itself every second (a meta refresh, no script needed) until
 /// the outcome is known, then goes where the form would have gone, or shows the refusal with
-/// a way back. Only the command's sender can follow it, as with `/api/commands/:id`.
+/// a way back. Only the command's sender can follow it, as with `/api/commands/:id`: for a
+/// sign-up or sign-in, the browser that holds its poll key cookie (set for this path only).
 struct WorkingPage: Sendable {
     let site: Site
 
@@ -15,7 +16,8 @@ struct WorkingPage: Sendable {
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw HTTPError(.notFound) }
             let back = Site.safeNext(request.uri.queryParameters["back"].map(String.init)) ?? "/"
             let visit = site.visit(request, context)
-            switch try await site.services.commands.poll(id, session: context.session) {
+            let pollKey = PollKey.key(in: request)
+            switch try await site.services.commands.poll(id, session: context.session, pollKey: pollKey) {
             case .unknown:
                 throw HTTPError(.notFound)
             case .pending:
@@ -23,7 +25,12 @@ struct WorkingPage: Sendable {
             case .replied(let type, let reply):
                 switch Site.outcome(of: reply) {
                 case .success(let reply):
-                    return try await destination(type: type, reply: reply, back: back)
+                    var response = try await destination(type: type, reply: reply, back: back)
+                    // Spent by this poll: the browser need not keep it.
+                    if pollKey != nil {
+                        response.setCookie(PollKey.clearing(path: Site.workingPath(id), secure: site.services.secureCookies))
+                    }
+                    return response
                 case .refused(let status, let errors):
                     let view = WorkingView(back: back, errors: errors.general + errors.byField.values.sorted())
                     return site.render(.working, title: "That did not work", view, visit: visit, status: Site.status(status))

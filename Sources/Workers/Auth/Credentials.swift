@@ -4,11 +4,9 @@ import Foundation
 /// The input rules for an email and password, applied again here although the API checked
 /// them: a command can reach the stream by other ways than the API.
 enum Credentials {
-    static let passwordLengths = 8...128
-
-    /// The form emails are stored and compared in: trimmed and lowercased.
+    /// The form emails are stored and compared in: ``CredentialRules/normalize(email:)``.
     static func normalize(email: String) -> String {
-        email.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        CredentialRules.normalize(email: email)
     }
 
     /// A deliberately plain check (one `@`, a dotted domain, no spaces): the real test of an
@@ -28,10 +26,8 @@ enum Credentials {
         if !isValid(normalizedEmail: email) {
             errors.append(.init(message: "Email must be valid", field: "email"))
         }
-        if !passwordLengths.contains(password.count) {
-            errors.append(.init(
-                message: "Password must be between \(passwordLengths.lowerBound) and \(passwordLengths.upperBound) characters",
-                field: "password"))
+        if let problem = CredentialRules.newPasswordProblem(password) {
+            errors.append(.init(message: problem, field: "password"))
         }
         return errors
     }
@@ -42,8 +38,8 @@ enum Credentials {
         if !isValid(normalizedEmail: email) {
             errors.append(.init(message: "Email must be valid", field: "email"))
         }
-        if password.isEmpty {
-            errors.append(.init(message: "You must supply a password", field: "password"))
+        if let problem = CredentialRules.existingPasswordProblem(password) {
+            errors.append(.init(message: problem, field: "password"))
         }
         return errors
     }

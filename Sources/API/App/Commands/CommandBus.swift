@@ -1,12 +1,14 @@
 import Contracts
 import Foundation
 import Metrics
+import PasswordSeal
 import RedisClient
 
-/// What became of a command within the wait: its reply, or still pending (poll its id).
+/// What became of a command within the wait: its reply, or still pending (poll its id; an
+/// anonymous command's poll also needs its ``PollKey``).
 enum CommandOutcome: Sendable {
     case replied(ServiceReply)
-    case pending(UUID)
+    case pending(UUID, pollKey: String?)
 }
 
 /// Who sent a command that was still pending when its request answered 202, and what it was,
@@ -26,18 +28,22 @@ struct CommandBus: Sendable {
     let replyStream: String
     let waiters: ReplyWaiters
     let timeout: Duration
+    /// Seals passwords: every command's payload is made by it.
+    let sealer: PasswordSealer
+    let security: SecurityMetrics
     let roundTrips = CommandRoundTrips()
 
     /// Appends the command (user id from the verified session only) and waits up to the
     /// timeout for its reply. Only a command still pending then is remembered with its sender
     /// (``CommandRecord``, for ``KeySpace/commandKeyLifetimeSeconds``), since only a 202 is
-    /// ever polled: a command answered within the wait leaves no key behind.
+    /// ever polled: a command answered within the wait leaves no key behind. An anonymous one
+    /// also gets a ``PollKey``: only its hash is kept, the key goes to the client.
     /// `sentBefore`: the id comes from an Idempotency-Key, so the command may have been sent
     /// (and given up on) before; a fresh id cannot have been.
     func send<C: Command>(_ command: C, id: UUID, session: Session?, sentBefore: Bool = false) async throws -> CommandOutcome {
         let idText = id.uuidString.lowercased()
         let envelope = Envelope(
-            id: id, type: C.type, data: MessageCoding.encode(command),
+            id: id, type: C.type, data: try sealer.payload(command, id: idText),
             correlationID: idText, userID: session?.userID, replyTo: replyStream)
         var append = RedisCommand("XADD", keys.commands(C.service), "*")
         for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
@@ -55,11 +61,35 @@ struct CommandBus: Sendable {
         }
         let reply = await waiters.wait(for: idText, token: token, timeout: timeout)
         roundTrips.record(ContinuousClock.now - started, service: C.service, replied: reply != nil)
-        if let reply { return .replied(reply) }
+        if let reply {
+            security.record(reply, type: C.type)
+            return .replied(reply)
+        }
         // Written before the 202 goes out, so the poll it invites always finds it.
         let record = CommandRecord(user: session?.userID ?? CommandRecord.anonymous, type: C.type)
-        _ = try await redis.set(recordKey(idText), MessageCoding.encode(record), expireAfter: .seconds(KeySpace.commandKeyLifetimeSeconds))
-        return .pending(id)
+        var remember = [RedisCommand(
+            "SET", recordKey(idText), MessageCoding.encode(record), "EX", String(KeySpace.commandKeyLifetimeSeconds))]
+        let pollKey = session == nil ? PollKey.make() : nil
+        if let pollKey {
+            remember.append(RedisCommand(
+                "SET", keys.commandPoll(idText, keyHash: PollKey.hash(pollKey)), "1", "EX", String(PollKey.lifetimeSeconds)))
+        }
+        for result in try await redis.pipeline(remember) { _ = try result.get() }
+        return .pending(id, pollKey: pollKey)
+    }
+
+    /// Whether `pollKey` is the live poll key of anonymous command `id`.
+    func holdsPollKey(_ pollKey: String, of id: UUID) async throws -> Bool {
+        try await redis.send(RedisCommand("EXISTS", pollKeyKey(pollKey, id))).int == 1
+    }
+
+    /// Spends `pollKey`: true for exactly one caller, and only if it was command `id`'s.
+    func spendPollKey(_ pollKey: String, of id: UUID) async throws -> Bool {
+        try await redis.send(RedisCommand("DEL", pollKeyKey(pollKey, id))).int == 1
+    }
+
+    private func pollKeyKey(_ pollKey: String, _ id: UUID) -> String {
+        keys.commandPoll(id.uuidString.lowercased(), keyHash: PollKey.hash(pollKey))
     }
 
     /// The sender and type of command `id`, while it is remembered.

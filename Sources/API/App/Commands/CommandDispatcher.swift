@@ -21,7 +21,7 @@ struct CommandDispatcher: Sendable {
         if let key = request.headers.first(where: { $0.name.canonicalName == Self.idempotencyKey })?.value {
             id = try CommandID.derive(
                 key: key, user: context.session?.userID, method: request.method.rawValue,
-                path: request.uri.path, command: MessageCoding.encode(command))
+                path: request.uri.path, command: bus.sealer.fingerprint(command))
             if let stored = try await outcomes.outcome(of: id) {
                 return try await respond(stored, type: C.type, logger: context.logger)
             }
@@ -33,8 +33,10 @@ struct CommandDispatcher: Sendable {
         switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {
         case .replied(let reply):
             return try await respond(reply, type: C.type, logger: context.logger)
-        case .pending(let id):
-            return Self.pending(id)
+        case .pending(let id, let pollKey):
+            var response = Self.pending(id)
+            if let pollKey { response.setCookie(PollKey.cookie(pollKey, path: Self.location(id), secure: cookie.secure)) }
+            return response
         }
     }
 
@@ -56,9 +58,11 @@ struct CommandDispatcher: Sendable {
 
     /// 202: accepted, still in progress; poll the Location.
     static func pending(_ id: UUID) -> Response {
-        let text = id.uuidString.lowercased()
-        return JSONResponse.make(
-            status: .accepted, body: ["id": text, "status": "pending"],
-            headers: [.location: "/api/commands/\(text)"])
+        JSONResponse.make(
+            status: .accepted, body: ["id": id.uuidString.lowercased(), "status": "pending"],
+            headers: [.location: location(id)])
     }
+
+    /// Where command `id`'s outcome is polled.
+    static func location(_ id: UUID) -> String { "/api/commands/\(id.uuidString.lowercased())" }
 }

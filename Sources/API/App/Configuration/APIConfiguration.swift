@@ -1,5 +1,6 @@
 import Contracts
 import Foundation
+import PasswordSeal
 
 /// How the API runs. Every field has a flag in the executable and an environment variable
 /// (named beside it) as fallback; ``fromEnvironment(_:)`` reads the variables.
@@ -56,6 +57,9 @@ public struct APIConfiguration: Sendable {
     public static let singleKeyID = "default"
     /// The `kid` of the development key.
     public static let developmentKeyID = "development"
+    /// `PASSWORD_SEAL_KEYS`: `kid:base64key,…`, shared with the auth worker only; the first
+    /// seals sign-up and sign-in passwords. Nil means "not given" (see ``passwordSeal()``).
+    public var passwordSealKeys: String?
 
     public init() {}
 
@@ -102,6 +106,7 @@ public struct APIConfiguration: Sendable {
         if let raw = value("API_INSTANCE") { instance = raw }
         if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
         if let raw = value("JWT_KEYS") { jwtKeys = try Self.parseKeys(raw) }
+        if let raw = value(PasswordSealKeys.variable) { passwordSealKeys = raw }
     }
 
     /// `kid:secret` pairs, comma-separated; the error names the variable, never a secret.
@@ -151,6 +156,7 @@ public struct APIConfiguration: Sendable {
             throw APIConfigurationError(
                 "JWT_KEY is required when HOST is \(host): the development key is accepted only on loopback (127.0.0.1, ::1, localhost)")
         }
+        _ = try passwordSeal()
     }
 
     /// Whether `host` is reachable from this machine only.

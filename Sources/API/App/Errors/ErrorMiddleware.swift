@@ -8,10 +8,13 @@ import RedisClient
 /// meant for clients keep their status and message; anything else is logged (type and
 /// description only: no headers, no bodies, so no tokens or passwords) and answers a plain 500.
 struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+    let security: SecurityMetrics
+
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as APIError {
+            if error.status == .unauthorized { security.unauthorized.increment() }
             return JSONResponse.make(status: error.status, body: error.body)
         } catch let error as HTTPError {
             // The router's own refusals (no such route, method not allowed).

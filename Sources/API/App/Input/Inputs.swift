@@ -16,7 +16,7 @@ public struct CredentialsInput: Decodable, Sendable {
         let email = validation.email(email)
         let password = validation.newPassword(password)
         try validation.check()
-        return SignUp(email: email, password: password)
+        return SignUp(email: email, password: .clear(password))
     }
 
     public func signIn() throws -> SignIn {
@@ -24,7 +24,7 @@ public struct CredentialsInput: Decodable, Sendable {
         let email = validation.email(email)
         let password = validation.existingPassword(password)
         try validation.check()
-        return SignIn(email: email, password: password)
+        return SignIn(email: email, password: .clear(password))
     }
 }
 

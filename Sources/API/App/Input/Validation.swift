@@ -35,9 +35,10 @@ struct Validation {
         return cents
     }
 
-    /// An email: trimmed and lowercased, one `@`, a dotted domain, no spaces, ≤ 254 characters.
+    /// An email: normalised (``CredentialRules/normalize(email:)``), one `@`, a dotted domain,
+    /// no spaces, ≤ 254 characters.
     mutating func email(_ raw: String?, field: String = "email") -> String {
-        let email = raw?.trimmingCharacters(in: .whitespacesAndNewlines).lowercased() ?? ""
+        let email = raw.map(CredentialRules.normalize(email:)) ?? ""
         guard !email.isEmpty else {
             fail("Email is required", field: field)
             return email
@@ -50,19 +51,17 @@ struct Validation {
         return email
     }
 
-    /// A new password: 8–128 characters.
+    /// A new password: see ``CredentialRules/newPasswordProblem(_:)``.
     mutating func newPassword(_ raw: String?, field: String = "password") -> String {
         let password = raw ?? ""
-        if password.isEmpty { fail("Password is required", field: field) }
-        else if !(8...128).contains(password.count) { fail("Password must be between 8 and 128 characters", field: field) }
+        if let problem = CredentialRules.newPasswordProblem(password) { fail(problem, field: field) }
         return password
     }
 
-    /// A password to check: present, at most 128 characters (longer cannot be right).
+    /// A password to check: see ``CredentialRules/existingPasswordProblem(_:)``.
     mutating func existingPassword(_ raw: String?, field: String = "password") -> String {
         let password = raw ?? ""
-        if password.isEmpty { fail("You must supply a password", field: field) }
-        else if password.count > 128 { fail("Password must be at most 128 characters", field: field) }
+        if let problem = CredentialRules.existingPasswordProblem(password) { fail(problem, field: field) }
         return password
     }
 

@@ -8,13 +8,16 @@ import RedisClient
 public enum CommandResult: Sendable, Hashable {
     /// The service's reply: an HTTP status and a JSON body (an entity, or ``ErrorBody``).
     case replied(ServiceReply)
-    /// Not answered within the wait; ``CommandSending/poll(_:session:)`` tells later.
-    case pending(UUID)
+    /// Not answered within the wait; ``CommandSending/poll(_:session:pollKey:)`` tells later.
+    /// An anonymous command's poll needs `pollKey` (see ``PollKey``): hand it to the client in
+    /// a cookie (``PollKey/cookie(_:path:secure:)``) scoped to where it polls.
+    case pending(UUID, pollKey: String?)
 }
 
 /// A command sent earlier, looked up by its id for the user who sent it.
 public enum CommandPoll: Sendable, Hashable {
-    /// No such command, or it is someone else's.
+    /// No such command, or it is someone else's (or anonymous, and the poll key is missing,
+    /// wrong or spent).
     case unknown
     /// Sent, not answered yet.
     case pending(type: String)
@@ -26,7 +29,7 @@ public enum CommandPoll: Sendable, Hashable {
 /// in the API process, such as the web pages.
 public protocol CommandSending: Sendable {
     func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult
-    func poll(_ id: UUID, session: Session?) async throws -> CommandPoll
+    func poll(_ id: UUID, session: Session?, pollKey: String?) async throws -> CommandPoll
 }
 
 /// Starts and ends sessions: the same session cookie the JSON API sets.
@@ -67,7 +70,8 @@ public struct APIServices: Sendable {
 }
 
 /// The command bus and stored outcomes behind ``CommandSending``, with the JSON API's rules:
-/// only a command's sender may poll it.
+/// only a command's sender may poll it, and an anonymous sender only with its poll key, which
+/// the outcome spends (a success is about to start a session).
 struct BusCommandSender: CommandSending {
     let bus: CommandBus
     let outcomes: any CommandOutcomeRepository
@@ -75,17 +79,28 @@ struct BusCommandSender: CommandSending {
     func send<C: Command>(_ command: C, session: Session?) async throws -> CommandResult {
         switch try await bus.send(command, id: .timeOrdered(), session: session) {
         case .replied(let reply): .replied(reply)
-        case .pending(let id): .pending(id)
+        case .pending(let id, let pollKey): .pending(id, pollKey: pollKey)
         }
     }
 
-    func poll(_ id: UUID, session: Session?) async throws -> CommandPoll {
+    func poll(_ id: UUID, session: Session?, pollKey: String?) async throws -> CommandPoll {
         guard let record = try await bus.record(of: id), record.user == (session?.userID ?? CommandRecord.anonymous) else {
             return .unknown
         }
+        let anonymous = record.user == CommandRecord.anonymous
+        if anonymous {
+            guard let pollKey, try await bus.holdsPollKey(pollKey, of: id) else { return .unknown }
+        }
+        // A handled command's stored reply first: it wins over an earlier give-up that a
+        // replay or a second send has since made good.
         var reply = try await outcomes.outcome(of: id)
         if reply == nil { reply = try await bus.failure(of: id) }
         guard let reply else { return .pending(type: record.type) }
+        if anonymous {
+            // Two polls racing with the same key: only the one that deletes it goes on.
+            guard let pollKey, try await bus.spendPollKey(pollKey, of: id) else { return .unknown }
+        }
+        bus.security.record(reply, type: record.type)
         return .replied(type: record.type, reply)
     }
 }

@@ -6,7 +6,7 @@ import WorkerRuntime
 struct AuthWorker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "auth-worker",
-        abstract: "Signs people up and in: handles SignUp and SignIn (bcrypt cost from BCRYPT_COST, default 10).")
+        abstract: "Signs people up and in: handles SignUp and SignIn (bcrypt cost from BCRYPT_COST, default 10; passwords arrive sealed, opened with PASSWORD_SEAL_KEYS).")
 
     @OptionGroup var options: WorkerOptions
 
