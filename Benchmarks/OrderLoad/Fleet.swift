@@ -23,7 +23,7 @@ struct Servers {
 /// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
 struct Fleet {
     /// Settings passed through from the bench's own environment.
-    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE"]
+    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS"]
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
 
     let processes: [ChildProcess]
@@ -37,6 +37,9 @@ struct Fleet {
             "REDIS_URL": servers.redis.url, "DATABASE_URL": databaseURL, "PORT": String(port), "HOST": "127.0.0.1",
             "JWT_KEY": "order-load-benchmark-key-of-at-least-32-bytes", "LOG_LEVEL": "warning",
             "BCRYPT_COST": "10",
+            // Its accounts sign up from one address and order far more often than a person:
+            // the limits are off unless RATE_LIMITS=on is given, to measure them.
+            "RATE_LIMITS": "off",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
         // Tuning given to the bench goes to every process of the fleet, to compare settings.

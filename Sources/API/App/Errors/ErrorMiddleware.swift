@@ -13,6 +13,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
             return try await next(request, context)
         } catch let error as APIError {
             return JSONResponse.make(status: error.status, body: error.body)
+        } catch let error as RateLimited {
+            return error.response
         } catch let error as HTTPError {
             // The router's own refusals (no such route, method not allowed).
             let message = error.body ?? error.status.reasonPhrase
