@@ -13,7 +13,7 @@ final class Fleet: Sendable {
     let baseURL: String
     let environment: [String: String]
     let logDirectory: String
-    /// Each worker's port for `/metrics`, `/healthz` and `/readyz`.
+    /// Each worker's and the API's operations port for `/metrics`, `/healthz` and `/readyz`.
     let metricsPorts: [String: Int]
     private let processes = Mutex<[String: ChildProcess]>([:])
 
@@ -40,7 +40,7 @@ final class Fleet: Sendable {
         ]
         environment.merge(extra) { _, new in new }
         var metricsPorts: [String: Int] = [:]
-        for name in workers { metricsPorts[name] = try BuiltProducts.freePort() }
+        for name in workers + ["api"] { metricsPorts[name] = try BuiltProducts.freePort() }
         let fleet = Fleet(
             baseURL: "http://127.0.0.1:\(port)", environment: environment, metricsPorts: metricsPorts,
             logDirectory: try BuiltProducts.logDirectory("e2e"))
