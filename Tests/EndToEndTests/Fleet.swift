@@ -37,6 +37,8 @@ final class Fleet: Sendable {
             "HOST": "127.0.0.1",
             "PORT": String(port),
             "COMMAND_TIMEOUT_MS": String(commandTimeout),
+            // Every test user signs up from 127.0.0.1; the other limits keep their defaults.
+            "LIMIT_SIGNUP_ADDRESS": "500/3600",
         ]
         environment.merge(extra) { _, new in new }
         var metricsPorts: [String: Int] = [:]
