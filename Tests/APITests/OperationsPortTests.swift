@@ -39,16 +39,18 @@ struct OperationsPortTests {
         }
     }
 
-    @Test("/readyz answers from a one-second cache: 50 probes cost Redis a PING or two, not 50")
+    @Test("/readyz answers from a one-second cache: 100 probes cost Redis a PING a second, not 100")
     func readinessIsCached() async throws {
         try await APITestHarness.with { harness, client in
+            let started = ContinuousClock.now
             let before = try await Self.pingCalls(harness.services.redis)
-            for _ in 0..<50 {
+            for _ in 0..<100 {
                 #expect(try await client.send(.get, "/readyz").status == .ok)
             }
             let after = try await Self.pingCalls(harness.services.redis)
-            // Other suites on the same server may ping a few times meanwhile.
-            #expect(after - before <= 10, "\(after - before) PINGs for 50 probes")
+            let seconds = (ContinuousClock.now - started).components.seconds
+            // The server is shared: other tests' processes ping it meanwhile, so only a bound.
+            #expect(after - before < 50, "\(after - before) PINGs for 100 probes in \(seconds) s")
         }
     }
 
