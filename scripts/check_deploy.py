@@ -197,6 +197,12 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
                 report.check("${" in password.group(1), f"compose: {name}'s {variable} holds a password, not a ${{…}} from the environment")
         report.check(("PASSWORD_SEAL_KEYS" in environment) == (executable in SEAL_KEY_HOLDERS),
                      f"compose: {name} {'lacks' if executable in SEAL_KEY_HOLDERS else 'is given'} PASSWORD_SEAL_KEYS (only {sorted(SEAL_KEY_HOLDERS)} hold it)")
+        if executable == "api":
+            metrics_port = str(environment.get("METRICS_PORT", ""))
+            report.check(metrics_port.isdigit() and metrics_port != str(environment.get("PORT", "")),
+                         "compose: api sets no METRICS_PORT of its own, so it serves no /metrics")
+            published = " ".join(str(port) for port in service.get("ports", []))
+            report.check(f":{metrics_port}" not in published, f"compose: api publishes its operations port {metrics_port}")
         if executable in WORKERS:
             report.check("ports" not in service, f"compose: worker {name} publishes ports, so copies would collide")
             port = str(environment.get("METRICS_PORT", ""))
@@ -345,8 +351,16 @@ def check_k8s(report: Report, executables: set[str]) -> None:
             report.check(http.get("path") == path, f"k8s: {name}'s {probe} does not ask {path}")
             report.check(str(resolve_port(container, http.get("port"))) == port,
                          f"k8s: {name}'s {probe} asks port {http.get('port')!r}, not its {port_variable} {port}")
+        # /metrics is on the operations port only: Prometheus must be pointed there, never at
+        # the API's public PORT.
+        metrics_port = str(environment.get("METRICS_PORT", ""))
+        report.check(metrics_port.isdigit(), f"k8s: {name} sets no METRICS_PORT, so it serves no /metrics")
+        report.check(environment.get("METRICS_HOST") == "0.0.0.0", f"k8s: {name} does not set METRICS_HOST 0.0.0.0, so its operations port is unreachable")
+        annotations = spec["template"]["metadata"].get("annotations", {})
+        scraped = str(annotations.get("prometheus.io/port", ""))
+        report.check(scraped == metrics_port, f"k8s: {name}'s prometheus.io/port is {scraped!r}, not its METRICS_PORT {metrics_port}")
+        report.check(name != "api" or scraped != str(environment.get("PORT", "")), "k8s: api is scraped on its public port, which serves no /metrics")
         if name in WORKERS:
-            report.check(environment.get("METRICS_HOST") == "0.0.0.0", f"k8s: {name} does not set METRICS_HOST 0.0.0.0, so its probes cannot reach it")
             report.check("replicas" not in spec, f"k8s: {name} sets replicas, which would fight KEDA on every apply")
 
     for name, service in sorted(by_kind.get("Service", {}).items()):

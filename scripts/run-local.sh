@@ -6,7 +6,8 @@
 #
 #   REDIS_PORT  Redis port on 127.0.0.1 (default 6379)
 #   PG_PORT     PostgreSQL port on 127.0.0.1 (default 5432)
-#   API_PORT    the HTTP API's port on 127.0.0.1 (default 3000); it serves /metrics there too
+#   API_PORT    the HTTP API's port on 127.0.0.1 (default 3000); its /metrics is on the
+#               operations port it gets after the workers' (below), never on this one
 #   AUTH TICKETS ORDERS EXPIRATION PAYMENTS
 #               how many copies of that worker to start (default 1 each; 0 starts none), e.g.
 #               `make run ORDERS=3`; copies after the first are named orders-worker.2, .3, …
@@ -49,7 +50,7 @@ done
 workers=(auth-worker:AUTH tickets-worker:TICKETS orders-worker:ORDERS expiration-worker:EXPIRATION payments-worker:PAYMENTS)
 services=()                  # process names in start order
 declare -A executable_of=()  # process name -> executable
-declare -A metrics_port=()   # worker process name -> its METRICS_PORT
+declare -A metrics_port=()   # process name -> its METRICS_PORT (the workers', then the API's)
 next_metrics_port=$METRICS_PORT_BASE
 for entry in "${workers[@]}"; do
     executable=${entry%%:*}
@@ -69,6 +70,8 @@ for entry in "${workers[@]}"; do
 done
 services+=(api)
 executable_of[api]=api
+metrics_port[api]=$next_metrics_port
+next_metrics_port=$((next_metrics_port + 1))
 [ "$next_metrics_port" -le 65536 ] || die "METRICS_PORT_BASE=$METRICS_PORT_BASE leaves too few ports for ${#metrics_port[@]} workers; choose a lower one"
 for name in "${!metrics_port[@]}"; do
     case "${metrics_port[$name]}" in
@@ -284,7 +287,7 @@ start_services() {
 }
 start_services
 
-# The workers' metrics listeners, one line each, for the banner.
+# The metrics listeners (the workers' and the API's), one line each, for the banner.
 metrics_lines() {
     local name
     for name in "${services[@]}"; do
@@ -307,7 +310,6 @@ cat <<INFO
   DATABASE_URL=$DATABASE_URL
 
   metrics (Prometheus text):
-    $(printf '%-*s' "$width" api) http://127.0.0.1:$API_PORT/metrics
 $(metrics_lines)
 $([ -z "$first_worker" ] || echo "    try: curl -s http://127.0.0.1:${metrics_port[$first_worker]}/metrics | head")
 

@@ -23,7 +23,7 @@ struct Servers {
 /// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
 struct Fleet {
     /// Settings passed through from the bench's own environment.
-    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE"]
+    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS"]
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
 
     let processes: [ChildProcess]
@@ -39,6 +39,9 @@ struct Fleet {
             "BCRYPT_COST": "10",
             // A real seal key, as production runs (the API and the auth worker share it).
             "PASSWORD_SEAL_KEYS": "bench:\(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())",
+            // Its accounts sign up from one address and order far more often than a person:
+            // the limits are off unless RATE_LIMITS=on is given, to measure them.
+            "RATE_LIMITS": "off",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
         // Tuning given to the bench goes to every process of the fleet, to compare settings.

@@ -108,6 +108,9 @@ struct ErrorView: Sendable {
         case .methodNotAllowed:
             heading = "Not allowed"
             self.message = message ?? "This address does not take that kind of request."
+        case .tooManyRequests:
+            heading = "Too many attempts"
+            self.message = message ?? "Please wait a little and try again."
         case .unauthorized:
             heading = "Please sign in"
             self.message = message ?? "You need to be signed in for this."

@@ -38,15 +38,17 @@ struct APITestHarness: Sendable {
         return configuration
     }
 
-    /// Runs `test` against a freshly built API; stops the responder afterwards.
+    /// Runs `test` against a freshly built API; stops the responder afterwards. `.live` serves
+    /// it on a socket (requests then have a client address, 127.0.0.1).
     func run<Value>(
         _ configuration: APIConfiguration? = nil,
+        testing: TestingSetup = .router,
         _ test: @Sendable (any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         var logger = Logger(label: "api-test")
         logger.logLevel = .warning
         let app = try await buildApplication(configuration: configuration ?? self.configuration(), logger: logger)
-        return try await app.test(.router, test)
+        return try await app.test(testing, test)
     }
 
     /// Stops the responder and closes the connections; a worker that failed is reported, not
@@ -62,14 +64,17 @@ struct APITestHarness: Sendable {
     /// and cleans up either way.
     static func with<Value>(
         commandTimeout: Duration = .seconds(10),
+        testing: TestingSetup = .router,
         configure: (inout APIConfiguration) -> Void = { _ in },
         _ test: @Sendable (APITestHarness, any TestClientProtocol) async throws -> Value
     ) async throws -> Value {
         let harness = try await make()
         var configuration = harness.configuration(commandTimeout: commandTimeout)
+        // A live server listens on a free port of its own.
+        configuration.port = 0
         configure(&configuration)
         do {
-            let value = try await harness.run(configuration) { client in
+            let value = try await harness.run(configuration, testing: testing) { client in
                 try await test(harness, client)
             }
             try await harness.close()

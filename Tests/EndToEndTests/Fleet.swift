@@ -15,7 +15,7 @@ final class Fleet: Sendable {
     let baseURL: String
     let environment: [String: String]
     let logDirectory: String
-    /// Each worker's port for `/metrics`, `/healthz` and `/readyz`.
+    /// Each worker's and the API's operations port for `/metrics`, `/healthz` and `/readyz`.
     let metricsPorts: [String: Int]
     private let processes = Mutex<[String: ChildProcess]>([:])
     /// Settings for one process only (e.g. its own REDIS_URL), over ``environment``.
@@ -49,10 +49,12 @@ final class Fleet: Sendable {
             "PAYMENT_GATEWAY": "test",
             "PORT": String(port),
             "COMMAND_TIMEOUT_MS": String(commandTimeout),
+            // Every test user signs up from 127.0.0.1; the other limits keep their defaults.
+            "LIMIT_SIGNUP_ADDRESS": "500/3600",
         ]
         environment.merge(extra) { _, new in new }
         var metricsPorts: [String: Int] = [:]
-        for name in workers { metricsPorts[name] = try BuiltProducts.freePort() }
+        for name in workers + ["api"] { metricsPorts[name] = try BuiltProducts.freePort() }
         let fleet = Fleet(
             baseURL: "http://127.0.0.1:\(port)", environment: environment, metricsPorts: metricsPorts,
             logDirectory: try BuiltProducts.logDirectory("e2e"), processEnvironment: processEnvironment)

@@ -5,7 +5,7 @@ import Testing
 /// probes, and JSON logs.
 @Suite("operations", .timeLimit(.minutes(5)))
 struct OperationsTests {
-    @Test("/metrics on the API and on a worker report the requests, command round trips and messages of a purchase; JSON logs parse")
+    @Test("/metrics on the API's and a worker's operations ports report the requests, command round trips and messages of a purchase; the API's public port has no /metrics; JSON logs parse")
     func metricsAndLogs() async throws {
         let fleet = try await Fleet.start(environment: ["LOG_FORMAT": "json"])
         let seller = try await fleet.signUp("seller")
@@ -14,7 +14,10 @@ struct OperationsTests {
         let order = try await fleet.order(buyer.token, ticket: ticket)
         #expect(order.status == 201, "\(order.text)")
 
-        let api = try await fleet.request("GET", "/metrics")
+        #expect(try await fleet.request("GET", "/metrics").status == 404)
+        let operations = fleet.operationsURL("api")
+        #expect(try await fleet.request("GET", "/readyz", base: operations).status == 200)
+        let api = try await fleet.request("GET", "/metrics", base: operations)
         #expect(api.status == 200)
         #expect(api.headers["content-type"]?.hasPrefix("text/plain") == true)
         #expect(api.text.contains(#"http_requests_total{route="/api/users/signup",method="POST",status="201"} 2"#), "\(api.text)")

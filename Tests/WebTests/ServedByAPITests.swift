@@ -20,6 +20,7 @@ struct ServedByAPITests {
 
     static func withAPI(
         commandTimeout: Duration = .seconds(5),
+        configure: (inout APIConfiguration) -> Void = { _ in },
         _ test: @Sendable (ServiceHarness, any TestClientProtocol) async throws -> Void
     ) async throws {
         let services = try await ServiceHarness.make()
@@ -28,6 +29,9 @@ struct ServedByAPITests {
             let command = try MessageCoding.decode(SignUp.self, from: message.envelope.data)
             if command.email == Self.slowEmail { try await Task.sleep(for: .seconds(1)) }
             context.reply(status: 201, UserView(id: RecordID.make(), email: command.email))
+        }
+        auth.on(SignIn.type, in: services.keys.commands(.auth)) { _, context in
+            context.reject(status: 400, "Invalid credentials")
         }
         let worker = try await services.start(auth)
         var configuration = APIConfiguration()
@@ -38,6 +42,7 @@ struct ServedByAPITests {
         configuration.instance = "web-\(UUID().uuidString.prefix(8).lowercased())"
         configuration.replyBlock = .milliseconds(200)
         configuration.commandTimeout = commandTimeout
+        configure(&configuration)
         var logger = Logger(label: "web-test")
         logger.logLevel = .warning
         do {
@@ -52,6 +57,37 @@ struct ServedByAPITests {
         }
         try? await worker.stop()
         await services.close()
+    }
+
+    @Test("the sign-in page keeps the API's per-account limit: the form again with a friendly 429 and Retry-After")
+    func signInLimited() async throws {
+        try await Self.withAPI(configure: {
+            $0.limits.signInPerAccount = .init(2, per: .seconds(60))
+            $0.limits.signInBackoffBase = .zero
+        }) { _, client in
+            let browser = Browser()
+            let fields = ["email": "page@example.com", "password": "wrong-password"]
+            for _ in 0..<2 {
+                #expect(try await browser.submit(client, from: "/auth/signin", to: "/auth/signin", fields).status == .badRequest)
+            }
+            let limited = try await browser.submit(client, from: "/auth/signin", to: "/auth/signin", fields)
+            #expect(limited.status == .tooManyRequests)
+            #expect(limited.headers[.retryAfter].flatMap { Int($0) }.map { $0 >= 1 } == true)
+            #expect(limited.text.contains("Too many attempts"), "\(limited.text)")
+            #expect(limited.text.contains("<form"))
+        }
+    }
+
+    @Test("pages carry the API's security headers too: nosniff, and HSTS when cookies are Secure")
+    func pageSecurityHeaders() async throws {
+        try await Self.withAPI(configure: { $0.cookieSecure = true }) { _, client in
+            for path in ["/auth/signin", "/no-such-page"] {
+                let page = try await client.execute(uri: path, method: .get)
+                #expect(page.headers[.strictTransportSecurity]?.hasPrefix("max-age=") == true, "\(path)")
+                #expect(page.headers[.xContentTypeOptions] == "nosniff", "\(path)")
+                #expect(page.headers[.cacheControl] == "no-store", "\(path)")
+            }
+        }
     }
 
     @Test("signing up on the page sets the API's own session: the pages and /api/users/currentuser both know the user; /api stays JSON")

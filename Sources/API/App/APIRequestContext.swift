@@ -1,14 +1,18 @@
 import Hummingbird
+import NIOCore
 
 /// The per-request context: Hummingbird's core storage and the verified session, if any.
-public struct APIRequestContext: RequestContext {
+public struct APIRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``SessionMiddleware`` from a verified token; nil for anonymous requests.
     public var session: Session?
+    /// The socket's peer; nil when the router is called without a connection (tests).
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.session = nil
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     /// The session, or 401 for anonymous requests.

@@ -13,7 +13,8 @@ import ServiceLifecycle
 /// tests both call it. Nothing connects here, so an API whose Redis or Postgres is down still
 /// starts and says so on `/readyz`; what cannot work (a production API without a real signing
 /// key) throws. With a `metrics` registry (the one swift-metrics was bootstrapped with), it
-/// counts requests by route and status and serves them on `/metrics`. `pages` adds routes
+/// counts requests by route and status and serves them on `/metrics` of the operations port
+/// (`METRICS_PORT`), never on the public one. `pages` adds routes
 /// served beside the JSON API (the web pages), after the API's own and behind its session
 /// middleware, with the API's command bus and repositories to use in-process; the services
 /// it returns run with the application's (started after the clients, stopped before them).
@@ -33,6 +34,9 @@ public func buildApplication(
         logger.warning("PASSWORD_SEAL_KEYS is not set: sealing passwords with the DEVELOPMENT key; never run like this in production")
     }
 
+    if configuration.environment == .production && configuration.publicOrigins.isEmpty {
+        logger.warning("PUBLIC_ORIGIN is not set: cross-site checks compare Origin with the request's Host header")
+    }
     let keys = configuration.keys
     let redis = try RedisClient(configuration: try RedisConfiguration(url: configuration.redisURL), logger: logger)
     let database = PostgresClient(
@@ -51,19 +55,25 @@ public func buildApplication(
         keys: configuration.signingKeys, revocations: SessionRevocations(redis: redis, keys: keys))
     let cookie = SessionCookie(secure: configuration.secureCookies)
     let outcomes = PostgresCommandOutcomeRepository(database: database)
-    let dispatcher = CommandDispatcher(bus: bus, outcomes: outcomes, tokens: tokens, cookie: cookie)
+    let limits = CommandLimits(
+        redis: redis, keys: keys, limits: configuration.limits,
+        digestKey: APIServices.derivedKey(secret: signing.key, purpose: "ticketing-limits-v1"),
+        addresses: ClientAddressResolver(trustedProxies: try configuration.trustedNetworks))
+    let dispatcher = CommandDispatcher(bus: bus, outcomes: outcomes, tokens: tokens, cookie: cookie, limits: limits)
     let body = JSONBody(maxBytes: configuration.maxBodyBytes)
 
     let router = Router(context: APIRequestContext.self)
-    if let metrics {
+    if metrics != nil {
         // Outermost, so it counts the status the error middleware settled on.
         router.middlewares.add(MetricsMiddleware())
-        MetricsEndpoint(registry: metrics).addRoute(to: router)
     }
+    // Outside the error middleware, so error responses carry the headers too.
+    router.middlewares.add(SecurityHeadersMiddleware(strictTransport: configuration.secureCookies))
     router.middlewares.add(ErrorMiddleware(security: security))
+    router.middlewares.add(SameOriginMiddleware(origins: try configuration.allowedOrigins))
     router.middlewares.add(SessionMiddleware(tokens: tokens, cookie: cookie))
-    HealthController(readiness: ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
-        .addRoutes(to: router)
+    let readiness = CachedReadiness(ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
+    HealthController(readiness: readiness).addRoutes(to: router)
     UsersController(dispatcher: dispatcher, body: body, cookie: cookie, tokens: tokens).addRoutes(to: router.group("api/users"))
     let tickets = PostgresTicketRepository(database: database)
     let orders = PostgresOrderRepository(database: database)
@@ -81,7 +91,12 @@ public func buildApplication(
             commands: sender, tickets: tickets, orders: orders,
             sessions: TokenSessionIssuer(tokens: tokens, cookie: cookie),
             pageKey: APIServices.derivedKey(secret: signing.key, purpose: "ticketing-pages-v1"),
-            redis: redis, keys: keys, secureCookies: configuration.secureCookies))
+            redis: redis, keys: keys, secureCookies: configuration.secureCookies, limits: limits))
+    }
+    var operations: [any Service] = []
+    if let metrics, let port = configuration.metricsPort {
+        operations.append(OperationsServer.make(
+            host: configuration.metricsHost, port: port, registry: metrics, readiness: readiness, logger: logger))
     }
 
     let reader = ReplyReader(redis: redis, stream: replyStream, waiters: waiters, block: configuration.replyBlock, logger: logger)
@@ -93,7 +108,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketing-api"),
         // Clients first, so they stop last: the server and the reader finish before they close.
-        services: [ClientsService(redis: redis, database: database), reader] + pageServices,
+        services: [ClientsService(redis: redis, database: database), reader] + pageServices + operations,
         logger: logger)
 }
 

@@ -35,6 +35,10 @@ struct Api: AsyncParsableCommand {
     var logLevel: String?
     @Option(name: .customLong("log-format"), help: "text or json (LOG_FORMAT, default text).")
     var logFormat: String?
+    @Option(name: .customLong("metrics-port"), help: "Operations port for /metrics, /healthz and /readyz; 0 for any free one (METRICS_PORT; unset serves no /metrics).")
+    var metricsPort: Int?
+    @Option(name: .customLong("metrics-host"), help: "Address the operations port listens on (METRICS_HOST, default 127.0.0.1).")
+    var metricsHost: String?
 
     // The signing keys have no flag on purpose: flags show up in `ps`. They come from JWT_KEY
     // or JWT_KEYS only, as the password seal keys come from PASSWORD_SEAL_KEYS only.
@@ -53,6 +57,8 @@ struct Api: AsyncParsableCommand {
         if let maxBodyBytes { overrides["MAX_BODY_BYTES"] = String(maxBodyBytes) }
         if let logLevel { overrides["LOG_LEVEL"] = logLevel }
         if let logFormat { overrides["LOG_FORMAT"] = logFormat }
+        if let metricsPort { overrides["METRICS_PORT"] = String(metricsPort) }
+        if let metricsHost { overrides["METRICS_HOST"] = metricsHost }
         let configuration = try APIConfiguration.fromEnvironment(overrides)
         let registry = ProcessObservability.bootstrap(try LogSettings.fromEnvironment(overrides))
         // The web pages ride along at `/`, with the API's bus and repositories in-process.

@@ -36,14 +36,19 @@ struct AuthPages: Sendable {
             // The password is never sent back; the email is.
             site.render(.auth, title: kind.heading, AuthView(kind, next: next, email: email, errors: errors), visit: site.visit(request, context), status: status)
         }
+        let client = site.services.limits.client(of: request, context: context)
         let outcome: PageOutcome
         do {
             switch kind {
-            case .signUp: outcome = try await site.send(try input.signUp(), session: nil)
-            case .signIn: outcome = try await site.send(try input.signIn(), session: nil)
+            case .signUp: outcome = try await site.send(try input.signUp(), session: nil, client: client)
+            case .signIn: outcome = try await site.send(try input.signIn(), session: nil, client: client)
             }
         } catch let error as APIError {
             return again(FormErrors(error.body.errors), .badRequest)
+        } catch let limited as RateLimited {
+            var response = again(FormErrors(message: limited.message), .tooManyRequests)
+            response.headers[.retryAfter] = String(limited.retryAfterSeconds)
+            return response
         }
         switch outcome {
         case .success(let reply):

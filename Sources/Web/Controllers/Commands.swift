@@ -15,10 +15,17 @@ enum PageOutcome: Sendable {
 }
 
 extension Site {
-    func send<C: Command>(_ command: C, session: Session?) async throws -> PageOutcome {
+    /// Sends `command` within the JSON API's rate limits (``RateLimited`` when over one);
+    /// `client` is the visitor's address, for the limits kept per address (sign-in, sign-up).
+    /// A page's own retry of the same command passes `counted: false`: one click, one attempt.
+    func send<C: Command>(_ command: C, session: Session?, client: String? = nil, counted: Bool = true) async throws -> PageOutcome {
+        var admission: CommandLimits.Admission?
+        if counted { admission = try await services.limits.admit(command, session: session) { client } }
         switch try await services.commands.send(command, session: session) {
         case .pending(let id, let pollKey): return .working(id, pollKey: pollKey)
-        case .replied(let reply): return Self.outcome(of: reply)
+        case .replied(let reply):
+            if let admission { try? await services.limits.settle(admission, status: reply.status) }
+            return Self.outcome(of: reply)
         }
     }
 

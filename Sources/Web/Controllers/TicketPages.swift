@@ -137,8 +137,10 @@ struct TicketPages: Sendable {
         let id = try ticketID(context)
         let command = try OrderInput(ticketId: id).create()
         let deadline = ContinuousClock.now + site.options.replicaPatience
+        var first = true
         while true {
-            let outcome = try await site.send(command, session: session)
+            let outcome = try await site.send(command, session: session, counted: first)
+            first = false
             switch outcome {
             case .success(let reply):
                 let order = try MessageCoding.decode(OrderView.self, from: reply.body)

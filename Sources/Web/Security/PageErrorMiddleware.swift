@@ -25,6 +25,10 @@ struct PageErrorMiddleware: RouterMiddleware {
         } catch let error as HTTPError where !Self.isAPI(request) {
             // The router's and our own refusals (method not allowed, not signed in, …).
             return site.errorPage(request, context, status: error.status)
+        } catch let limited as RateLimited where !Self.isAPI(request) {
+            var response = site.errorPage(request, context, status: .tooManyRequests, message: limited.message)
+            response.headers[.retryAfter] = String(limited.retryAfterSeconds)
+            return response
         } catch let error as APIError where !Self.isAPI(request) {
             return site.errorPage(request, context, status: error.status, message: error.body.errors.first?.message)
         } catch is RedisError where !Self.isAPI(request) {

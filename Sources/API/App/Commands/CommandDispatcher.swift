@@ -14,6 +14,7 @@ struct CommandDispatcher: Sendable {
     let outcomes: any CommandOutcomeRepository
     let tokens: SessionTokens
     let cookie: SessionCookie
+    let limits: CommandLimits
 
     func dispatch<C: Command>(_ command: C, request: Request, context: APIRequestContext) async throws -> Response {
         let id: UUID
@@ -30,8 +31,15 @@ struct CommandDispatcher: Sendable {
             id = .timeOrdered()
             keyed = false
         }
+        // A replay answered from its stored outcome above is not a new attempt; this one is.
+        let admission = try await limits.admit(command, session: context.session) { limits.client(of: request, context: context) }
         switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {
         case .replied(let reply):
+            do {
+                try await limits.settle(admission, status: reply.status)
+            } catch {
+                context.logger.warning("could not record a sign-in's outcome for its back-off", metadata: ["error_type": "\(type(of: error))"])
+            }
             return try await respond(reply, type: C.type, logger: context.logger)
         case .pending(let id, let pollKey):
             var response = Self.pending(id)

@@ -60,6 +60,18 @@ public struct APIConfiguration: Sendable {
     /// `PASSWORD_SEAL_KEYS`: `kid:base64key,…`, shared with the auth worker only; the first
     /// seals sign-up and sign-in passwords. Nil means "not given" (see ``passwordSeal()``).
     public var passwordSealKeys: String?
+    /// `RATE_LIMITS`, `LIMIT_*`, `SIGNIN_BACKOFF_*`: limits on sign-in, sign-up, orders and payments.
+    public var limits = RateLimits()
+    /// `TRUSTED_PROXIES`: addresses or CIDR networks (comma-separated) of proxies whose
+    /// `X-Forwarded-For` names the client; without any, the socket's peer is the client.
+    public var trustedProxies: [String] = []
+    /// `PUBLIC_ORIGIN`: the site's origins (comma-separated, e.g. `https://tickets.example.com`)
+    /// that state-changing `/api` requests from browsers must come from; unset, the request's host.
+    public var publicOrigins: [String] = []
+    /// `METRICS_PORT`: the operations port (`/metrics`, `/healthz`, `/readyz`); unset serves none.
+    public var metricsPort: Int?
+    /// `METRICS_HOST`: the address the operations port listens on.
+    public var metricsHost: String = "127.0.0.1"
 
     public init() {}
 
@@ -107,6 +119,14 @@ public struct APIConfiguration: Sendable {
         if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
         if let raw = value("JWT_KEYS") { jwtKeys = try Self.parseKeys(raw) }
         if let raw = value(PasswordSealKeys.variable) { passwordSealKeys = raw }
+        try limits.apply(environment: environment)
+        func list(_ name: String) -> [String]? {
+            value(name).map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+        }
+        if let entries = list("TRUSTED_PROXIES") { trustedProxies = entries }
+        if let entries = list("PUBLIC_ORIGIN") { publicOrigins = entries }
+        if let number = try integer("METRICS_PORT", range: 0...65_535) { metricsPort = number }
+        if let raw = value("METRICS_HOST") { metricsHost = raw }
     }
 
     /// `kid:secret` pairs, comma-separated; the error names the variable, never a secret.
@@ -137,6 +157,8 @@ public struct APIConfiguration: Sendable {
             throw APIConfigurationError("API_INSTANCE must be non-empty and without spaces")
         }
         guard maxBodyBytes > 0 else { throw APIConfigurationError("MAX_BODY_BYTES must be positive") }
+        _ = try trustedNetworks
+        _ = try allowedOrigins
         let keys = signingKeys
         let usesDevelopmentKey = keys.contains { $0.secret == Self.developmentJWTKey }
         if environment == .production {
@@ -185,6 +207,21 @@ public struct APIConfiguration: Sendable {
     var secureCookies: Bool { cookieSecure ?? (environment == .production) }
 
     var keys: KeySpace { KeySpace(prefix: keyPrefix) }
+
+    var trustedNetworks: [IPNetwork] {
+        get throws { try ClientAddressResolver.parse(trustedProxies).get() }
+    }
+
+    var allowedOrigins: Set<String> {
+        get throws {
+            Set(try publicOrigins.map { origin in
+                guard let normalised = SameOriginMiddleware<APIRequestContext>.normalise(origin) else {
+                    throw APIConfigurationError("PUBLIC_ORIGIN: \(origin) is not an origin such as https://tickets.example.com")
+                }
+                return normalised
+            })
+        }
+    }
 
     /// host-pid-random: unique per process, readable in `redis-cli --scan`.
     public static func defaultInstance() -> String {

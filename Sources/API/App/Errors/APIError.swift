@@ -23,6 +23,7 @@ public struct APIError: Error, Sendable, Hashable {
     static let notAnObject = APIError(.badRequest, "Request body must be a JSON object")
     static let unexpected = APIError(.internalServerError, "Something went wrong")
     static let unavailable = APIError(.serviceUnavailable, "Service unavailable")
+    static let notJSONMediaType = APIError(.unsupportedMediaType, "Content-Type must be application/json")
 
     static func wrongType(_ field: String) -> APIError {
         APIError(.badRequest, "\(field) has the wrong type", field: field)

@@ -16,6 +16,8 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as APIError {
             if error.status == .unauthorized { security.unauthorized.increment() }
             return JSONResponse.make(status: error.status, body: error.body)
+        } catch let error as RateLimited {
+            return error.response
         } catch let error as HTTPError {
             // The router's own refusals (no such route, method not allowed).
             let message = error.body ?? error.status.reasonPhrase

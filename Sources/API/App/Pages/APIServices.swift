@@ -54,13 +54,17 @@ public struct APIServices: Sendable {
     public let keys: KeySpace
     /// Whether cookies are marked `Secure`.
     public let secureCookies: Bool
+    /// The JSON API's rate limits, for the same commands sent from pages.
+    public let limits: CommandLimits
 
     public init(
         commands: any CommandSending, tickets: any TicketRepository, orders: any OrderRepository,
-        sessions: any SessionIssuing, pageKey: SymmetricKey, redis: RedisClient?, keys: KeySpace, secureCookies: Bool
+        sessions: any SessionIssuing, pageKey: SymmetricKey, redis: RedisClient?, keys: KeySpace, secureCookies: Bool,
+        limits: CommandLimits = .off
     ) {
         self.commands = commands; self.tickets = tickets; self.orders = orders; self.sessions = sessions
         self.pageKey = pageKey; self.redis = redis; self.keys = keys; self.secureCookies = secureCookies
+        self.limits = limits
     }
 
     /// A key for another purpose than signing sessions, derived from the signing secret.

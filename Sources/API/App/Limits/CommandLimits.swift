@@ -1,0 +1,134 @@
+import Contracts
+import Crypto
+import Foundation
+import Hummingbird
+import RedisClient
+
+/// Applies ``RateLimits`` to the commands that can be abused (sign-in, sign-up, orders,
+/// payments), for the JSON API and the pages alike. One script call per command checks every
+/// rule that applies and counts the attempt only if all allow it. Keys are
+/// `<prefix>:limits:<rule>:<digest>`: the digest is a keyed hash of the email, address or
+/// id, so `redis-cli --scan` shows no email or address.
+public struct CommandLimits: Sendable {
+    let redis: RedisClient?
+    let keys: KeySpace
+    let limits: RateLimits
+    let digestKey: SymmetricKey
+    let addresses: ClientAddressResolver
+
+    /// Limits nothing: for code that runs the pages without Redis (tests).
+    public static let off = CommandLimits(
+        redis: nil, keys: KeySpace(prefix: KeySpace.defaultPrefix), limits: RateLimits(), digestKey: SymmetricKey(size: .bits256),
+        addresses: ClientAddressResolver(trustedProxies: []))
+
+    init(redis: RedisClient?, keys: KeySpace, limits: RateLimits, digestKey: SymmetricKey, addresses: ClientAddressResolver) {
+        self.redis = redis
+        self.keys = keys
+        self.limits = limits
+        self.digestKey = digestKey
+        self.addresses = addresses
+    }
+
+    /// What to report back once the command is answered (sign-in's back-off needs the outcome).
+    public struct Admission: Sendable {
+        let backoffKey: String?
+    }
+
+    /// The client's address as the limits see it (see ``ClientAddressResolver``).
+    public func client(of request: Request, context: APIRequestContext) -> String? {
+        addresses.client(of: request, peer: context.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
+    }
+
+    /// Counts the attempt, or throws ``RateLimited`` (429) without counting it when any rule
+    /// that applies is exhausted. `client` is asked only for the commands limited by address.
+    public func admit<C: Command>(_ command: C, session: Session?, client: () -> String?) async throws -> Admission {
+        guard let redis, limits.enabled else { return Admission(backoffKey: nil) }
+        var rules: [(key: String, rule: RateLimits.Rule)] = []
+        var backoffKey: String?
+        switch command {
+        case let signIn as SignIn:
+            let account = signIn.email.trimmingCharacters(in: .whitespaces).lowercased()
+            rules.append((key("signin-account", account), limits.signInPerAccount))
+            if let address = client() { rules.append((key("signin-address", address), limits.signInPerAddress)) }
+            if limits.signInBackoffBase > .zero { backoffKey = key("signin-backoff", account) }
+        case is SignUp:
+            if let address = client() { rules.append((key("signup-address", address), limits.signUpPerAddress)) }
+        case is CreateOrder:
+            if let session { rules.append((key("orders-user", session.userID), limits.ordersPerUser)) }
+        case let payment as CreatePayment:
+            rules.append((key("payments-order", payment.orderId), limits.paymentsPerOrder))
+            if let session { rules.append((key("payments-user", session.userID), limits.paymentsPerUser)) }
+        default:
+            break
+        }
+        rules.removeAll { !$0.rule.isOn }
+        guard !rules.isEmpty || backoffKey != nil else { return Admission(backoffKey: nil) }
+
+        var args: [any RedisArgument] = [UUID().uuidString, rules.count]
+        for (_, rule) in rules { args += [rule.count, rule.window.redisMilliseconds] }
+        let wait = try await redis.evalScript(Self.admitScript, keys: rules.map(\.key) + [backoffKey].compactMap { $0 }, args: args).asInt()
+        if wait > 0 { throw RateLimited(retryAfterMilliseconds: wait) }
+        return Admission(backoffKey: backoffKey)
+    }
+
+    /// Reports a command's outcome: a refused sign-in (400) lengthens the account's back-off,
+    /// a successful one clears it. Other outcomes (pending, 5xx) change nothing.
+    public func settle(_ admission: Admission, status: Int) async throws {
+        guard let redis, let key = admission.backoffKey else { return }
+        if (200..<300).contains(status) {
+            _ = try await redis.del(key)
+        } else if status == 400 {
+            try await redis.evalScript(Self.failureScript, keys: [key], args: [
+                limits.signInBackoffBase.redisMilliseconds, limits.signInBackoffMax.redisMilliseconds, Self.backoffMemory.redisMilliseconds,
+            ])
+        }
+    }
+
+    /// How long an account's failures are remembered after its last wait ends.
+    static let backoffMemory: Duration = .seconds(3600)
+
+    func key(_ rule: String, _ value: String) -> String {
+        let digest = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: digestKey)
+        return keys.custom("limits:\(rule):" + digest.prefix(16).map { String(format: "%02x", $0) }.joined())
+    }
+
+    /// KEYS: one sorted set per rule (attempts scored by time), then optionally the back-off
+    /// hash. ARGV: a unique member, the number of rules, then each rule's count and window in
+    /// ms. Returns 0 when admitted (and counted), else the milliseconds until it would be.
+    static let admitScript = RedisScript("""
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local rules = tonumber(ARGV[2])
+        local wait = 0
+        for i = 1, rules do
+          local limit, window = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+          redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
+          if redis.call('ZCARD', KEYS[i]) >= limit then
+            local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
+            wait = math.max(wait, tonumber(oldest[2]) + window - now, 1)
+          end
+        end
+        if #KEYS > rules then
+          local untilTime = tonumber(redis.call('HGET', KEYS[#KEYS], 'until') or '0')
+          if untilTime > now then wait = math.max(wait, untilTime - now) end
+        end
+        if wait > 0 then return wait end
+        for i = 1, rules do
+          redis.call('ZADD', KEYS[i], now, ARGV[1])
+          redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + 2 * i]))
+        end
+        return 0
+        """)
+
+    /// KEYS[1]: the back-off hash. ARGV: base ms, longest wait ms, how long to remember ms.
+    /// Each failure doubles the wait: base, 2 × base, 4 × base, … up to the longest.
+    static let failureScript = RedisScript("""
+        local time = redis.call('TIME')
+        local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+        local failures = redis.call('HINCRBY', KEYS[1], 'failures', 1)
+        local delay = math.min(tonumber(ARGV[1]) * 2 ^ math.min(failures - 1, 40), tonumber(ARGV[2]))
+        redis.call('HSET', KEYS[1], 'until', string.format('%d', now + delay))
+        redis.call('PEXPIRE', KEYS[1], math.floor(delay + tonumber(ARGV[3])))
+        return math.floor(delay)
+        """)
+}
