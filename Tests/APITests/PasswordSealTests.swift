@@ -29,7 +29,9 @@ struct PasswordSealTests {
             configuration.passwordSealKeys = keys
             #expect(throws: APIConfigurationError.self, "\(environment) \(host) \(keys ?? "no keys")") { try configuration.validate() }
         }
-        var configuration = try APIConfiguration.fromEnvironment(["PASSWORD_SEAL_KEYS": Self.sealKeys(), "HOST": "0.0.0.0"])
+        var configuration = try APIConfiguration.fromEnvironment([
+            "PASSWORD_SEAL_KEYS": Self.sealKeys(), "HOST": "0.0.0.0", "JWT_KEY": String(repeating: "k", count: 32),
+        ])
         try configuration.validate()
         configuration.passwordSealKeys = nil
         configuration.host = "127.0.0.1"
@@ -78,7 +80,10 @@ struct PasswordSealTests {
     func counters() async throws {
         let harness = try await APITestHarness.make()
         let registry = PrometheusCollectorRegistry()
-        let app = try await buildApplication(configuration: harness.configuration(), metrics: registry)
+        var configuration = harness.configuration()
+        // The sign-in back-off would answer the second failure 429 before the service sees it.
+        configuration.limits.signInBackoffBase = .zero
+        let app = try await buildApplication(configuration: configuration, metrics: registry)
         try await app.test(.router) { client in
             for _ in 0..<2 {
                 let refused = try await client.send(.post, "/api/users/signin", json: #"{"email":"counted@example.com","password":"wrong-password"}"#)

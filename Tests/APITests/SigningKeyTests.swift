@@ -1,13 +1,18 @@
 import API
+import Foundation
 import Testing
 
 @Suite("signing keys and where they may be used")
 struct SigningKeyTests {
+    /// A real password seal key, so that only the signing key is in question.
+    static let sealKeys = "signing-test:\(Data(repeating: 7, count: 32).base64EncodedString())"
+
     @Test("the development key is refused on an address other machines can reach, accepted on loopback")
     func developmentKeyOnlyOnLoopback() async throws {
         for host in ["0.0.0.0", "::", "10.1.2.3", "api.example.com"] {
             var configuration = APIConfiguration()
             configuration.host = host
+            configuration.passwordSealKeys = Self.sealKeys
             let error = await #expect(throws: APIConfigurationError.self, "\(host)") {
                 _ = try await buildApplication(configuration: configuration)
             }
@@ -23,6 +28,7 @@ struct SigningKeyTests {
         }
         var configuration = APIConfiguration()
         configuration.host = "0.0.0.0"
+        configuration.passwordSealKeys = Self.sealKeys
         configuration.jwtKey = "a-real-key-given-by-the-operator-0123456789"
         try configuration.validate()
     }
@@ -36,7 +42,9 @@ struct SigningKeyTests {
         for bad in ["nokid", ":secret", "a:", "a:x,a:y", "a:x,"] {
             #expect(throws: APIConfigurationError.self, "\(bad)") { try APIConfiguration.fromEnvironment(["JWT_KEYS": bad]) }
         }
-        var production = try APIConfiguration.fromEnvironment(["APP_ENV": "production", "JWT_KEYS": "new:\(String(repeating: "n", count: 32)),old:short"])
+        var production = try APIConfiguration.fromEnvironment([
+            "APP_ENV": "production", "JWT_KEYS": "new:\(String(repeating: "n", count: 32)),old:short", "PASSWORD_SEAL_KEYS": Self.sealKeys,
+        ])
         #expect(throws: APIConfigurationError.self) { try production.validate() }
         production.jwtKeys = [.init(id: "new", secret: String(repeating: "n", count: 32))]
         try production.validate()
@@ -47,6 +55,7 @@ struct SigningKeyTests {
         var configuration = APIConfiguration()
         configuration.environment = .production
         configuration.jwtKey = String(repeating: "k", count: 32)
+        configuration.passwordSealKeys = Self.sealKeys
         configuration.cookieSecure = false
         let error = #expect(throws: APIConfigurationError.self) { try configuration.validate() }
         #expect(error?.description.contains("COOKIE_SECURE") == true)

@@ -13,7 +13,12 @@ struct APIFuzzTests {
 
     @Test("schemathesis finds no server error and no response outside the document", .enabled(if: enabled))
     func schemathesis() async throws {
-        let fleet = try await Fleet.start(commandTimeout: 5000)
+        // One user sends every request: the per-user order and payment limits are raised so
+        // that the stateful runs reach payments; sign-in and sign-up keep the defaults, and
+        // the 429s they give are part of the document.
+        let fleet = try await Fleet.start(commandTimeout: 5000, environment: [
+            "LIMIT_ORDERS_USER": "100000/900", "LIMIT_PAYMENTS_USER": "100000/3600",
+        ])
         // Every generated request runs as this user, so the stateful runs reach the services.
         let (token, _) = try await fleet.signUp("fuzz")
         let examples = ProcessInfo.processInfo.environment["FUZZ_EXAMPLES"] ?? "25"

@@ -13,8 +13,4 @@ extension APIConfiguration {
             throw APIConfigurationError(error.description)
         }
     }
-
-    static func isLoopback(_ host: String) -> Bool {
-        ["127.0.0.1", "::1", "[::1]", "localhost"].contains(host.lowercased()) || host.hasPrefix("127.")
-    }
 }
