@@ -60,6 +60,8 @@ public enum Money {
     public static func cents(fromDecimal text: String) -> Int? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (1...2).contains(parts.count), let whole = Int(parts[0]), !parts[0].hasPrefix("-"), !parts[0].hasPrefix("+") else { return nil }
+        // Bounded before multiplying: a huge whole part would overflow (and trap) otherwise.
+        guard whole <= maximumCents / 100 else { return nil }
         var cents = whole * 100
         if parts.count == 2 {
             let fraction = parts[1]
