@@ -3,7 +3,7 @@
 # every operation of the API's OpenAPI document with generated valid and invalid input, and
 # stateful runs along the document's links. Installs schemathesis from PyPI into .venv-fuzz if
 # missing, builds the tests if needed, and runs them. FUZZ_EXAMPLES bounds examples per
-# operation (default 25).
+# operation (default 50).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

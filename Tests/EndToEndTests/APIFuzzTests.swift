@@ -19,7 +19,7 @@ struct APIFuzzTests {
         let fleet = try await Fleet.start(commandTimeout: 5000, environment: [
             "LIMIT_ORDERS_USER": "100000/900", "LIMIT_PAYMENTS_USER": "100000/3600",
         ])
-        let examples = ProcessInfo.processInfo.environment["FUZZ_EXAMPLES"] ?? "25"
+        let examples = ProcessInfo.processInfo.environment["FUZZ_EXAMPLES"] ?? "50"
         func schemathesis(as user: String, phases: String, _ selection: [String]) async throws -> (Int32, String) {
             // Every generated request runs as this user, so the stateful runs reach the services.
             let (token, _) = try await fleet.signUp(user)
