@@ -23,7 +23,7 @@ struct APIFuzzTests {
         func schemathesis(as user: String, phases: String, _ selection: [String]) async throws -> (Int32, String) {
             // Every generated request runs as this user, so the stateful runs reach the services.
             let (token, _) = try await fleet.signUp(user)
-            return try await Self.run(ProcessInfo.processInfo.environment["SCHEMATHESIS"] ?? "schemathesis", [
+            return try await runProgram(ProcessInfo.processInfo.environment["SCHEMATHESIS"] ?? "schemathesis", [
                 "run", "\(fleet.baseURL)/api/openapi.json",
                 "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance",
                 "--phases", phases,
@@ -48,22 +48,5 @@ struct APIFuzzTests {
         #expect(!output.contains("Authentication failed"), "the fuzzing's session stopped working")
         #expect(statuses.values.allSatisfy { $0 == 0 }, "every process stops cleanly after the fuzzing: \(statuses)")
         #expect(!logs.contains("Fatal error"), "no process crashed")
-    }
-
-    /// A program's exit status and combined output, read while it runs so a full pipe never
-    /// blocks it.
-    static func run(_ program: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [program] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        print(text)
-        return (process.terminationStatus, text)
     }
 }

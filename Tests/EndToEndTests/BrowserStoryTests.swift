@@ -98,42 +98,20 @@ struct BrowserStoryTests {
     }
 
     static func run(_ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repository.appendingPathComponent(arguments[0]).path] + arguments.dropFirst()
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        print(text)
-        return (process.terminationStatus, text)
+        try await runProgram("python3", [repository.appendingPathComponent(arguments[0]).path] + arguments.dropFirst())
     }
 
     /// Runs one phase of the story; its output, and the fleet's logs on failure, are the report.
     static func story(_ phase: String, _ fleet: Fleet) async throws {
         let python = ProcessInfo.processInfo.environment["BROWSER_PYTHON"] ?? "python3"
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [
-            python, repository.appendingPathComponent("Tests/Browser/story.py").path,
+        let (status, text) = try await runProgram(python, [
+            repository.appendingPathComponent("Tests/Browser/story.py").path,
             "--base-url", fleet.baseURL, "--phase", phase, "--screenshots", screenshots,
-        ]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        // Read while it runs, so a full pipe never blocks it.
-        let data = await Task.detached { output.fileHandleForReading.readDataToEndOfFile() }.value
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        print(text)
-        if process.terminationStatus != 0 {
+        ])
+        if status != 0 {
             let logs = fleet.logs()
             _ = await fleet.stop()
-            Issue.record("the browser story (\(phase)) failed (exit \(process.terminationStatus)); screenshots in \(screenshots)\n\(text)\n\(logs)")
+            Issue.record("the browser story (\(phase)) failed (exit \(status)); screenshots in \(screenshots)\n\(text)\n\(logs)")
         }
     }
 }

@@ -1,9 +1,9 @@
 -- The API reads the commands' outcomes (messaging.inbox) through the role ticketing_api_reader
 -- (NOLOGIN; the deployment makes a login role IN ROLE it, see deploy/postgres), and nothing
 -- else: not auth.users' hashes. The role is made here if this database user may (the first
--- migration to run makes it; the others find it); without CREATEROLE the deployment must make
--- it before the workers start, or the grants are skipped. A later migration that adds a table
--- the API serves grants it too.
+-- worker to migrate makes it, before its service's own migrations grant on their tables);
+-- without CREATEROLE the deployment must make it before the workers start, or the grants are
+-- skipped. A later migration that adds a table the API serves grants it too.
 DO $$
 BEGIN
     IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'ticketing_api_reader')
