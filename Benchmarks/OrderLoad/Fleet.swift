@@ -39,9 +39,11 @@ struct Fleet {
             "BCRYPT_COST": "10",
             // A real seal key, as production runs (the API and the auth worker share it).
             "PASSWORD_SEAL_KEYS": "bench:\(Data((0..<32).map { _ in UInt8.random(in: 0...255) }).base64EncodedString())",
-            // Its accounts sign up from one address and order far more often than a person:
-            // the limits are off unless RATE_LIMITS=on is given, to measure them.
-            "RATE_LIMITS": "off",
+            // The limits are on, as deployed, so every order pays for its check; the two its
+            // traffic would trip are raised: every account signs up from one address, and each
+            // orders far more often than a person. RATE_LIMITS=off measures without them.
+            "LIMIT_SIGNUP_ADDRESS": "1000000/3600", "LIMIT_ORDERS_USER": "1000000000/900",
+            "LIMIT_PAYMENTS_USER": "1000000000/3600",
         ]
         if let orderTTLSeconds { environment["ORDER_TTL_SECONDS"] = String(orderTTLSeconds) }
         // Tuning given to the bench goes to every process of the fleet, to compare settings.
