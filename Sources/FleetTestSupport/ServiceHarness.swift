@@ -63,13 +63,13 @@ public struct ServiceHarness: Sendable {
         let task = Task { try await worker.run() }
         let running = RunningWorker(worker: worker, task: task)
         for stream in service.streams {
-            let joined = try await eventually(timeout: .seconds(30)) {
+            let joined = try await eventually(timeout: .seconds(90)) {
                 let groups = (try? await redis.xinfoGroups(stream)) ?? []
                 return groups.contains { $0.name == service.name }
             }
             guard joined else {
                 try? await running.stop()
-                throw HarnessError("the \(service.name) worker did not join its group on \(stream) within 30 s")
+                throw HarnessError("the \(service.name) worker did not join its group on \(stream) within 90 s")
             }
         }
         return running

@@ -27,7 +27,8 @@ struct SchedulerTests {
             // Redis stamps entries a script adds with the time the script started, which can be
             // a millisecond before the clock reading the script compared the due time with.
             #expect(entry.addedAtMilliseconds >= dueMilliseconds - 1)
-            #expect(entry.addedAtMilliseconds - dueMilliseconds < 1_500)
+            // Late only by the machine's load: the scheduler sleeps to the due time, never polls.
+            #expect(entry.addedAtMilliseconds - dueMilliseconds < 5_000)
 
             // It reads as any other event: the order's id as its identity, the contract's payload.
             let envelope = try Envelope(fields: entry.fields.map { ($0.name, $0.value) })
@@ -45,8 +46,8 @@ struct SchedulerTests {
     @Test("an order cancelled before it is due is never announced")
     func cancelledBeforeDue() async throws {
         try await ExpirationFixture.run { expiration in
-            // Due in 4 s: room for the cancellation to land first on a loaded machine.
-            let due = Date().addingTimeInterval(4)
+            // Due in 10 s: room for the cancellation to land first on a loaded machine.
+            let due = Date().addingTimeInterval(10)
             let order = try await expiration.orderCreated(expiresAt: due)
             #expect(try await expiration.harness.eventually { try await expiration.scheduled(order) })
             try await expiration.harness.publish(OrderCancelled(id: order, version: 1, ticket: .init(id: RecordID.make())))

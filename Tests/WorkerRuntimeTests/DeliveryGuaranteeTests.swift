@@ -222,7 +222,8 @@ struct DeliveryGuaranteeTests {
         }))
         let group = ServiceGroup(services: [worker], logger: Logger(label: "test"))
         let running = Task { try await group.run() }
-        #expect(try await harness.eventually { started.current >= 1 })
+        // The worker migrates and joins its group first: on a loaded machine that can take a while.
+        #expect(try await harness.eventually(timeout: .seconds(60)) { started.current >= 1 })
         await group.triggerGracefulShutdown()
         // The worker has begun to drain once its readiness says so.
         #expect(try await harness.eventually { await !worker.readiness.isReady() })
