@@ -47,7 +47,8 @@ public struct CommandLimits: Sendable {
         var backoffKey: String?
         switch command {
         case let signIn as SignIn:
-            let account = signIn.email.trimmingCharacters(in: .whitespaces).lowercased()
+            // One account, one key: the same normal form the auth worker keys accounts by.
+            let account = CredentialRules.normalize(email: signIn.email)
             rules.append((key("signin-account", account), limits.signInPerAccount))
             if let address = client() { rules.append((key("signin-address", address), limits.signInPerAddress)) }
             if limits.signInBackoffBase > .zero { backoffKey = key("signin-backoff", account) }
