@@ -113,7 +113,7 @@ let package = Package(
         ),
         .target(
             name: "OrdersService",
-            dependencies: ["WorkerRuntime", "Contracts"],
+            dependencies: ["WorkerRuntime", "Contracts", "ExpirationService"],
             path: "Sources/Workers/Orders",
             resources: [.copy("Migrations")]
         ),

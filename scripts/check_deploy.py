@@ -29,7 +29,7 @@ STREAMS_READ = {
         "events:expiration:complete",
         "events:payment:created",
     ],
-    "expiration": ["events:order:created", "events:order:cancelled"],
+    "expiration": ["events:order:cancelled"],
     "payments": ["commands:payments", "events:order:created", "events:order:cancelled"],
 }
 WORKERS = [f"{service}-worker" for service in STREAMS_READ]
@@ -107,7 +107,8 @@ def swift_shutdown_bound() -> float:
 
 def streams_in_sources() -> dict[str, set[str]]:
     """The streams each service registers handlers on, read from its *Service.swift: every
-    `keys.commands(.x)` and `keys.events(.y)` / `keys.events(Type.name)` in the file."""
+    `keys.commands(.x)` and `keys.events(.y)` / `keys.events(Type.name)` in the file, except on
+    a line that retires a stream."""
     names = (REPO / "Sources/Contracts/Names.swift").read_text()
     event_names = dict(re.findall(r'case (\w+) = "([^"]+)"', names))
     events = (REPO / "Sources/Contracts/Domain/Events.swift").read_text()
@@ -116,6 +117,8 @@ def streams_in_sources() -> dict[str, set[str]]:
     for service in STREAMS_READ:
         folder = REPO / "Sources/Workers" / service.capitalize()
         text = "\n".join(path.read_text() for path in sorted(folder.glob("*Service.swift")))
+        # A retired stream (`service.retire(…)`) is one the service no longer reads.
+        text = "\n".join(line for line in text.splitlines() if ".retire(" not in line)
         streams = {f"commands:{name}" for name in re.findall(r"commands\(\.(\w+)\)", text)}
         for argument in re.findall(r"events\(([\w.]+)\)", text):
             case = argument[1:] if argument.startswith(".") else event_types.get(argument.removesuffix(".name"), "")

@@ -37,12 +37,16 @@ struct ExpirationFixture {
         try await harness.redis.xrange(stream)
     }
 
-    /// Announces a new order as the orders service would; returns its id.
+    /// Announces a new order as the orders service does: the event, and with it the order on
+    /// the schedule (its publication effect, ``ExpirationScheduling``); returns its id.
     @discardableResult
     func orderCreated(id: String = RecordID.make(), expiresAt: Date) async throws -> String {
-        try await harness.publish(OrderCreated(
+        let envelope = try await harness.publish(OrderCreated(
             id: id, status: .created, userId: RecordID.make(), expiresAt: expiresAt, version: 0,
             ticket: .init(id: RecordID.make(), priceCents: 1_000)))
+        for case .failure(let error) in try await harness.redis.pipeline(try ExpirationScheduling.onOrderCreated(envelope, harness.keys)) {
+            throw error
+        }
         return id
     }
 

@@ -112,4 +112,17 @@ struct SchedulerTests {
             }
         }
     }
+
+    @Test("the group an earlier version kept on order:created is left at start, so it no longer holds that stream's trimming back")
+    func leavesRetiredGroup() async throws {
+        let harness = try await ServiceHarness.make()
+        let stream = harness.keys.events(.orderCreated)
+        #expect(try await harness.redis.xgroupCreate(stream, group: ServiceName.expiration.rawValue, startID: "0", makeStream: true))
+        try await harness.redis.xgroupCreate(stream, group: ServiceName.tickets.rawValue, startID: "0", makeStream: true)
+        let worker = try await harness.start(
+            try ExpirationService.definition(configuration: harness.configuration(consumer: "expiration-0")), consumer: "expiration-0")
+        #expect(try await harness.eventually { try await harness.redis.xinfoGroups(stream).map(\.name) == [ServiceName.tickets.rawValue] })
+        try await worker.stop()
+        await harness.close()
+    }
 }

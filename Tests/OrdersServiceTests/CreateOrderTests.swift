@@ -28,6 +28,11 @@ struct CreateOrderTests {
             #expect(event.ticket == OrderCreated.Ticket(id: ticket, priceCents: 12_345))
             #expect(abs(event.expiresAt.timeIntervalSince(order.expiresAt)) < 0.001)
             #expect(try await orders.status(of: order.id) == .created)
+            // Announcing it put it on the expiration schedule at its expiry (ms, rounded up).
+            let due = Int64((order.expiresAt.timeIntervalSince1970 * 1000).rounded(.up))
+            #expect(try await orders.harness.eventually {
+                try await orders.harness.redis.zscore(orders.harness.keys.expirations, member: order.id).map { Int64($0) } == due
+            })
         }
     }
 

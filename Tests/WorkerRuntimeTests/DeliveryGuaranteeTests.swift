@@ -19,6 +19,8 @@ struct DeliveryGuaranteeTests {
         #expect(try await harness.eventually { try await harness.effects().count == 250 })
         #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.custom("events:counted")) == 250 })
         #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 250 })
+        // Each event's publication effect went out with it.
+        #expect(try await harness.countedKeysPublished() == Set((0..<250).map { "k\($0)" }))
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
         #expect(try await harness.pendingCount() == 0)
         let reply = try await harness.redis.xrange(replies, count: 1).first
@@ -32,7 +34,7 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 
-    @Test("a crash after commit but before ack: redelivered, one effect, the stored reply sent again, the events published once by the relay")
+    @Test("a crash after commit but before ack: redelivered, one effect, the stored reply sent again, the events published once by the relay with their publication effects")
     func crashAfterCommit() async throws {
         let harness = try await Harness.make()
         let replies = harness.keys.replies("api-1")
@@ -42,6 +44,7 @@ struct DeliveryGuaranteeTests {
         #expect(try await harness.effects().count == 20)
         #expect(try await harness.redis.xlen(replies) == 0)
         #expect(try await harness.pendingCount() == 20)
+        #expect(try await harness.countedKeysPublished().isEmpty)
 
         let survivor = harness.worker("b", ackWait: .milliseconds(500))
         let running = Task { try await survivor.run() }
@@ -52,6 +55,8 @@ struct DeliveryGuaranteeTests {
         // once they are stale, and its own (duplicate) handling publishes none.
         let counted = harness.keys.custom("events:counted")
         #expect(try await harness.eventually { try await harness.redis.xlen(counted) == 20 })
+        // Their publication effects went out with them, from the relay.
+        #expect(try await harness.countedKeysPublished() == Set((0..<20).map { "k\($0)" }))
         survivor.stop()
         try await running.value
         #expect(try await harness.redis.xlen(counted) == 20)
@@ -203,7 +208,13 @@ struct DeliveryGuaranteeTests {
         #expect(given.count == 1)
         #expect(given.first?["status"] == String(GivenUpCommand.status))
         #expect(given.first?["body"] == GivenUpCommand.body)
-        #expect(answers.filter { $0["id"] == good.id.uuidString.lowercased() }.map { $0["status"] } == ["201"])
+        // The good command is answered, and only ever 201. It may be answered twice: when the
+        // other consumer claims it between one's commit and its ack, the inbox makes the second
+        // handling a duplicate whose stored reply goes out again (delivery rule 2); the API takes
+        // the first answer for an id.
+        let goodAnswers = answers.filter { $0["id"] == good.id.uuidString.lowercased() }.map { $0["status"] }
+        #expect(!goodAnswers.isEmpty)
+        #expect(goodAnswers.allSatisfy { $0 == "201" })
         #expect(try await harness.redis.getString(harness.keys.commandFailure(poisonID)) == GivenUpCommand.body)
         #expect(try await harness.redis.getString(harness.keys.commandFailure(good.id.uuidString.lowercased())) == nil)
         await harness.close()

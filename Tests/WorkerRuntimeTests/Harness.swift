@@ -51,9 +51,15 @@ struct Harness {
 
     /// Counts one effect per handled message (no unique key: a doubled effect shows as two rows),
     /// publishes `thing:counted`, and replies with the key. A `poison` message always fails.
+    /// Each publication of `thing:counted` also adds its key to the set ``countedKeys``.
     func countingService(slow: Duration? = nil) -> ServiceDefinition {
         var service = ServiceDefinition(name: "counter")
         let counted = keys.custom("events:counted")
+        let countedKeys = self.countedKeys
+        service.onPublishing("thing:counted") { envelope, _ in
+            let body = try JSONDecoder().decode(ThingBody.self, from: Data(envelope.data.utf8))
+            return [RedisCommand("SADD", countedKeys, body.key)]
+        }
         service.on("thing", in: stream) { message, context in
             let body = try JSONDecoder().decode(ThingBody.self, from: Data(message.envelope.data.utf8))
             if body.poison == true { throw PoisonError(key: body.key) }
@@ -95,6 +101,23 @@ struct Harness {
         logger.logLevel = .critical
         return Worker(configuration: configuration(consumer: consumer, ackWait: ackWait, maxDeliveries: maxDeliveries, concurrency: concurrency),
                       service: countingService(slow: slow), logger: logger, hooks: hooks)
+    }
+
+    /// Where the counting service's publication effect puts each counted key.
+    var countedKeys: String { keys.custom("counted-keys") }
+
+    /// The keys the publication effect has added so far.
+    func countedKeysPublished() async throws -> Set<String> {
+        Set(try await redis.send("SMEMBERS", countedKeys).asArray().compactMap(\.string))
+    }
+
+    /// A relay for the counting service's outbox, as its worker runs one.
+    func relay(_ configuration: WorkerConfiguration? = nil, service: ServiceDefinition? = nil) -> OutboxRelay {
+        OutboxRelay(
+            service: "counter", configuration: configuration ?? self.configuration(consumer: "r"), database: database,
+            redis: redis, wake: WakeSignal(), marks: PublishedMarks(),
+            publicationEffects: PublicationEffects(service: service ?? countingService(), keys: keys, logger: Logger(label: "relay")),
+            metrics: WorkerMetrics(service: "counter", streams: []), logger: Logger(label: "relay"))
     }
 
     func effects() async throws -> [String: Int] {

@@ -21,10 +21,7 @@ struct OutboxRelayTests {
             SELECT 'counter', m, \(target), 'relayed', '{}', now() FROM unnest(\(ids)) AS m
             """)
         let relays = (0..<2).map { _ in
-            OutboxRelay(
-                service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-                redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
-                logger: Logger(label: "relay"))
+            harness.relay()
         }
         async let first = drain(relays[0])
         async let second = drain(relays[1])
@@ -91,14 +88,41 @@ struct OutboxRelayTests {
             INSERT INTO messaging.outbox (service, message_id, stream, type, data, occurred_at)
             VALUES ('counter', \(UUID()), \(target), 'relayed', '{}', now())
             """)
-        let relay = OutboxRelay(
-            service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
-            logger: Logger(label: "relay"))
+        let relay = harness.relay()
         #expect(try await relay.publishBatch(staleAfter: .seconds(60)) == 0)
         #expect(try await harness.redis.xlen(target) == 0)
         #expect(try await relay.publishBatch(staleAfter: .zero) == 1)
         #expect(try await harness.redis.xlen(target) == 1)
+        await harness.close()
+    }
+
+    @Test("an event whose publication effect fails stays in the outbox, published again until the effect goes through once")
+    func failedEffectKeepsEventInOutbox() async throws {
+        let harness = try await Harness.make()
+        // The effect's SADD meets a string: WRONGTYPE, every time, until the key is fixed.
+        try await harness.redis.send("SET", harness.countedKeys, "not a set")
+        let worker = harness.worker("a")
+        let running = Task { try await worker.run() }
+        let counted = harness.keys.custom("events:counted")
+        for i in 0..<5 { try await harness.publish("k\(i)") }
+        // Handled and acknowledged: the entries do not wait for their events.
+        #expect(try await harness.eventually { try await harness.effects().count == 5 })
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        // The worker's own publication and then the relay's, over and over: the XADDs land, the
+        // effects fail, so every row stays in the outbox.
+        #expect(try await harness.eventually { try await harness.redis.xlen(counted) >= 15 })
+        #expect(try await unpublished(harness) == 5)
+        #expect(try await harness.redis.getString(harness.countedKeys) == "not a set")
+
+        try await harness.redis.del(harness.countedKeys)
+        #expect(try await harness.eventually { try await unpublished(harness) == 0 })
+        #expect(try await harness.countedKeysPublished() == Set((0..<5).map { "k\($0)" }))
+        // Published several times, but five events: consumers drop the copies by id.
+        let ids = try await harness.redis.xrange(counted).compactMap { $0[EnvelopeField.id] }
+        #expect(Set(ids).count == 5)
+        #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<5).map { ("k\($0)", 1) }))
+        worker.stop()
+        try await running.value
         await harness.close()
     }
 
@@ -119,10 +143,7 @@ struct OutboxRelayTests {
             """)
         var configuration = harness.configuration(consumer: "r")
         configuration.outboxPollInterval = .seconds(600)
-        let relay = OutboxRelay(
-            service: "counter", configuration: configuration, database: harness.database,
-            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
-            logger: Logger(label: "relay"))
+        let relay = harness.relay(configuration)
         // Stopped before it starts, as the worker stops it once the consumers are done.
         let stop = StopSignal()
         stop.stop()
@@ -146,10 +167,7 @@ struct OutboxRelayTests {
                 SELECT 'counter', m, \(target), 'relayed', '{}', now() FROM unnest(\(Array(ids[chunk..<chunk + 300]))) WITH ORDINALITY AS r(m, n) ORDER BY n
                 """)
         }
-        let relay = OutboxRelay(
-            service: "counter", configuration: harness.configuration(consumer: "r"), database: harness.database,
-            redis: harness.redis, wake: WakeSignal(), marks: PublishedMarks(), metrics: WorkerMetrics(service: "counter", streams: []),
-            logger: Logger(label: "relay"))
+        let relay = harness.relay()
         #expect(try await drain(relay) == ids.count)
         let published = try await harness.redis.xrange(target).compactMap { $0["id"] }
         #expect(published == ids.map { $0.uuidString.lowercased() })

@@ -2,8 +2,9 @@ import Contracts
 import Foundation
 import WorkerRuntime
 
-/// The expiration service: keeps each live order's expiry in a Redis sorted set and announces
-/// expiration:complete when it comes due. Its handlers touch only Redis (no transaction, no
+/// The expiration service: keeps each live order's expiry in a Redis sorted set (the orders
+/// service adds them, see ``ExpirationScheduling``; cancelled ones are taken off here) and
+/// announces expiration:complete when it comes due. Its handlers touch only Redis (no transaction, no
 /// inbox), and any number of copies can run: the move from schedule to stream is atomic.
 public enum ExpirationService {
     /// - Parameters:
@@ -21,7 +22,9 @@ public enum ExpirationService {
         let keys = configuration.keys
         var service = ServiceDefinition(name: ServiceName.expiration.rawValue)
         let alarm = SchedulerAlarm()
-        service.onRedisOnly(OrderCreated.type, in: keys.events(OrderCreated.name), ScheduleHandlers.orderCreated)
+        // The orders service schedules its orders itself (see ``ExpirationScheduling``): the
+        // group this service once had on order:created would hold that stream's trimming back.
+        service.retire(keys.events(OrderCreated.name))
         service.onRedisOnly(OrderCancelled.type, in: keys.events(OrderCancelled.name), ScheduleHandlers.orderCancelled)
         let scheduler = SchedulerLoop(limit: batchLimit, maxSleep: maxSleep, alarm: alarm)
         service.loop("expiration-scheduler") { resources, stop in

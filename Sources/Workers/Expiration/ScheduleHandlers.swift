@@ -3,18 +3,27 @@ import Foundation
 import RedisClient
 import WorkerRuntime
 
-/// order:created puts the order on the schedule at its expiry; order:cancelled takes it off.
-/// Both only touch Redis and are idempotent (the schedule script's `ZADD`, `ZREM`), so they run
-/// without a transaction: the commands of a whole batch go out in one round trip before its
-/// entries are acknowledged, and a redelivery runs them again to the same effect. A new entry
-/// that leads the schedule wakes the schedulers through the wake stream (see ``ScheduleScript``).
-enum ScheduleHandlers {
-    static func orderCreated(_ message: IncomingMessage, _ keys: KeySpace) throws -> [RedisCommand] {
-        let event = try MalformedEvent.decode(OrderCreated.self, message)
-        let order = try MalformedEvent.id(event.id)
-        return [ExpirationSchedule.addCommand(order: order, due: event.expiresAt, keys: keys)]
+/// An order goes on the schedule as the orders service announces it: the effect below rides
+/// each publication of order:created (see ``PublicationEffect``), the way a Bull producer adds a
+/// delayed job itself, so no consumer hop (a read, a round trip, an ack per order) stands
+/// between an order and its expiry. order:cancelled, rare, is consumed here and takes the order
+/// off. Both only touch Redis and are idempotent (the schedule script's `ZADD`, `ZREM`), and a
+/// new entry that leads the schedule wakes the schedulers through the wake stream (see
+/// ``ScheduleScript``).
+public enum ExpirationScheduling {
+    /// For the producer of order:created: puts the order on the schedule at its expiry.
+    public static let onOrderCreated: PublicationEffect = { envelope, keys in
+        let event: OrderCreated
+        do {
+            event = try MessageCoding.decode(OrderCreated.self, from: envelope.data)
+        } catch {
+            throw MalformedEvent(description: "\(OrderCreated.type) \(envelope.id.uuidString.lowercased()) is not valid: \(error)")
+        }
+        return [ExpirationSchedule.addCommand(order: try MalformedEvent.id(event.id), due: event.expiresAt, keys: keys)]
     }
+}
 
+enum ScheduleHandlers {
     static func orderCancelled(_ message: IncomingMessage, _ keys: KeySpace) throws -> [RedisCommand] {
         let event = try MalformedEvent.decode(OrderCancelled.self, message)
         return [ExpirationSchedule.removeCommand(order: try MalformedEvent.id(event.id), keys: keys)]

@@ -1,4 +1,5 @@
 import Contracts
+import ExpirationService
 import Foundation
 import PostgresClient
 import WorkerRuntime
@@ -32,6 +33,8 @@ public enum OrdersService {
 
         let commands = OrderCommandHandlers(orderTTL: settings.orderTTL)
         service.on(CreateOrder.type, in: keys.commands(.orders), commands.create)
+        // Each order goes on the expiration schedule as it is announced, with the same durability.
+        service.onPublishing(OrderCreated.type, ExpirationScheduling.onOrderCreated)
         service.on(CancelOrder.type, in: keys.commands(.orders), commands.cancel)
         service.on(TicketCreated.type, in: keys.events(TicketCreated.name), TicketReplicaHandlers.created)
         service.on(TicketUpdated.type, in: keys.events(TicketUpdated.name), TicketReplicaHandlers.updated)

@@ -30,6 +30,8 @@ struct CommittedEvent {
     let id: UUID
     let stream: String
     let fields: [(String, String)]
+    /// Its ``PublicationEffect``'s commands, sent with its `XADD`.
+    let effects: [RedisCommand]
 }
 
 /// A test hook's error: the worker stops where it stands, as if the process had died.
@@ -54,6 +56,7 @@ struct BatchProcessor: Sendable {
     let logger: Logger
     /// Outbox rows published since the last commit; deleted in the next batch's transaction.
     let marks: PublishedMarks
+    let publicationEffects: PublicationEffects
     /// Test hook; see ``Worker/Hooks``.
     let beforeCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
 
@@ -162,7 +165,8 @@ struct BatchProcessor: Sendable {
             inbox.append(message, reply: context.reply)
             outbox.append(context.events, streams: context.eventStreams)
             for (event, stream) in zip(context.events, context.eventStreams) {
-                outcome.events.append(CommittedEvent(id: event.id, stream: stream, fields: event.fields))
+                outcome.events.append(CommittedEvent(
+                    id: event.id, stream: stream, fields: event.fields, effects: publicationEffects.commands(for: event)))
             }
             outcome.handled.append(message)
             if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }

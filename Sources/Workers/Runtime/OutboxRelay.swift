@@ -13,7 +13,8 @@ import RedisClient
 /// Rows are locked with `FOR UPDATE SKIP LOCKED` while they are sent, so several copies of the
 /// worker never publish the same row at once. Publishing a row twice (a crash after `XADD` and
 /// before its delete, or a settle slower than the stale age) is harmless: consumers drop
-/// duplicates by the envelope's id.
+/// duplicates by the envelope's id, and publication effects are idempotent. A row's effects go
+/// out with it here too, so an effect is lost only if its event is.
 struct OutboxRelay: Sendable {
     static let batchLimit: Int32 = 500
 
@@ -23,6 +24,7 @@ struct OutboxRelay: Sendable {
     let redis: RedisClient
     let wake: WakeSignal
     let marks: PublishedMarks
+    let publicationEffects: PublicationEffects
     let metrics: WorkerMetrics
     let logger: Logger
 
@@ -94,6 +96,7 @@ struct OutboxRelay: Sendable {
                 var command = RedisCommand("XADD", stream, "*")
                 for (name, value) in envelope.fields { command.append(contentsOf: [name, value]) }
                 commands.append(command)
+                commands += publicationEffects.commands(for: envelope)
                 ids.append(id)
             }
             for case .failure(let error) in try await redis.pipeline(commands) { throw error }

@@ -12,6 +12,13 @@ public typealias MessageHandler = @Sendable (IncomingMessage, MessageContext) as
 /// acknowledged. No transaction and no inbox: a redelivered message just runs them again.
 public typealias RedisEffectHandler = @Sendable (IncomingMessage, KeySpace) throws -> [RedisCommand]
 
+/// Redis commands that go out with each publication of an event, in the round trip that
+/// publishes it (the batch's settlement, or the outbox relay's), and count toward it: the event
+/// is taken as published only once they and its `XADD` succeeded. An effect as durable as the
+/// event, without a consumer hop of its own. They must be idempotent: an event can be published
+/// twice.
+public typealias PublicationEffect = @Sendable (Envelope, KeySpace) throws -> [RedisCommand]
+
 /// What a service consumes and how: its name (the consumer group and the outbox's publisher),
 /// the streams it reads, and a handler per message type.
 public struct ServiceDefinition: Sendable {
@@ -19,6 +26,7 @@ public struct ServiceDefinition: Sendable {
     public private(set) var streams: [String] = []
     private var handlers: [String: [String: MessageHandler]] = [:]
     private var redisHandlers: [String: [String: RedisEffectHandler]] = [:]
+    private var publicationEffects: [String: PublicationEffect] = [:]
     /// The service's own schema migrations, applied at start-up after the messaging tables.
     public var migrations: [(schema: String, migrations: [Migration])] = []
 
@@ -52,6 +60,26 @@ public struct ServiceDefinition: Sendable {
     public mutating func onRedisOnly(_ type: String, in stream: String, _ handler: @escaping RedisEffectHandler) {
         if !streams.contains(stream) { streams.append(stream) }
         redisHandlers[stream, default: [:]][type] = handler
+    }
+
+    /// Runs `effect` with every publication of this service's events of `type` (see
+    /// ``PublicationEffect``): how the orders service puts an order on the expiration schedule
+    /// as it announces it, the way a Bull producer adds a delayed job.
+    public mutating func onPublishing(_ type: String, _ effect: @escaping PublicationEffect) {
+        publicationEffects[type] = effect
+    }
+
+    /// Streams this service's group no longer reads. The group is destroyed when the worker
+    /// starts: a group nobody reads would hold the stream's trimming back for ever.
+    public private(set) var retiredStreams: [String] = []
+
+    /// Marks `stream` as no longer read by this service (see ``retiredStreams``).
+    public mutating func retire(_ stream: String) {
+        if !retiredStreams.contains(stream) { retiredStreams.append(stream) }
+    }
+
+    func publicationEffect(type: String) -> PublicationEffect? {
+        publicationEffects[type]
     }
 
     func handler(stream: String, type: String) -> MessageHandler? {

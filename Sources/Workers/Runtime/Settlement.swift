@@ -43,11 +43,15 @@ struct Settlement: Sendable {
         }
         // Events before acknowledgements: an event of this batch is out before any entry of it
         // is acknowledged. (Either order would be safe: the outbox keeps what did not go out.)
-        let firstEvent = commands.count
+        // Each event's publication effects follow its XADD; where each event's commands are:
+        var eventCommands: [Range<Int>] = []
         for event in outcome.events {
             var command = RedisCommand("XADD", event.stream, "*")
             for (name, value) in event.fields { command.append(contentsOf: [name, value]) }
+            let first = commands.count
             commands.append(command)
+            commands += event.effects
+            eventCommands.append(first..<commands.count)
         }
         let failures = keys.failures(group)
         for (stream, messages) in Dictionary(grouping: outcome.handled, by: \.stream) {
@@ -68,8 +72,10 @@ struct Settlement: Sendable {
             do {
                 let results = try await redis.pipeline(commands)
                 var published: [UUID] = []
-                for (offset, event) in outcome.events.enumerated() {
-                    if case .success = results[firstEvent + offset] { published.append(event.id) }
+                // Published only when its XADD and its effects all went through; otherwise the
+                // relay publishes it (and runs its effects) again.
+                for (event, range) in zip(outcome.events, eventCommands) {
+                    if results[range].allSatisfy({ if case .success = $0 { true } else { false } }) { published.append(event.id) }
                 }
                 marks.add(published)
                 publishedCount = published.count

@@ -72,13 +72,14 @@ public final class Worker: Service {
 
         let wake = WakeSignal()
         let marks = PublishedMarks()
+        let publicationEffects = PublicationEffects(service: service, keys: keys, logger: logger)
         let metrics = WorkerMetrics(service: service.name, streams: service.streams)
         let settlement = Settlement(
             group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, marks: marks, logger: logger)
         let delivery = Delivery(
             processor: BatchProcessor(
                 service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
-                beforeCommit: hooks.beforeCommit),
+                publicationEffects: publicationEffects, beforeCommit: hooks.beforeCommit),
             effects: RedisEffects(service: service, keys: keys, redis: redis),
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         // The loops share one consumer name (the process) and one in-flight set, so redelivery
@@ -96,9 +97,10 @@ public final class Worker: Service {
             streams: service.streams, configuration: configuration, redis: redis, metrics: metrics, logger: logger)
         let relay = OutboxRelay(
             service: service.name, configuration: configuration, database: database, redis: redis,
-            wake: wake, marks: marks, metrics: metrics, logger: logger)
+            wake: wake, marks: marks, publicationEffects: publicationEffects, metrics: metrics, logger: logger)
 
         try await consumers[0].joinGroups()
+        try await leaveRetiredGroups(redis)
         readiness.consuming(redis: redis, database: database)
         defer { readiness.draining() }
         logger.info("worker started", metadata: ["streams": "\(service.streams.joined(separator: ","))"])
@@ -138,6 +140,18 @@ public final class Worker: Service {
         }
         for reader in readers { await reader.close() }
         logger.info("worker stopped")
+    }
+
+    /// Destroys the service's group on each of its ``ServiceDefinition/retiredStreams``. Entries
+    /// it still had pending go with it: a service retires a stream once another path does that
+    /// work (for order:created and the expiration schedule, the orders service, with its
+    /// reconciler behind it).
+    private func leaveRetiredGroups(_ redis: RedisClient) async throws {
+        for stream in service.retiredStreams where try await redis.send("EXISTS", stream).asInt() == 1 {
+            if try await redis.xgroupDestroy(stream, group: service.name) {
+                logger.info("left the consumer group of a stream this service no longer reads", metadata: ["stream": "\(stream)"])
+            }
+        }
     }
 }
 
