@@ -11,7 +11,9 @@ import Synchronization
 /// wakes the pages watching the ticket or order an event names. Every round (at most one read
 /// block apart) it also wakes every watcher, so a change that lands a moment after its event
 /// (an order turns complete after payment:created) is still seen. Reading without a consumer
-/// group, it takes nothing from the workers.
+/// group, it takes nothing from the workers. With no page watching it reads nothing: it waits
+/// for the first watcher and then starts from the streams' ends (what came before, the page
+/// already showed), so an API under load does not read and decode every event for no one.
 final class LiveEvents: Service, Sendable {
     static let block: Duration = .seconds(2)
 
@@ -19,10 +21,14 @@ final class LiveEvents: Service, Sendable {
     private let keys: KeySpace
     private let watchers = Mutex<[String: [UUID: AsyncStream<Void>.Continuation]]>([:])
     private let logger = Logger(label: "web-live")
+    /// Rings when a watcher arrives while there were none (see ``follow()``).
+    private let firstWatcher: (wakeUps: AsyncStream<Void>, ring: AsyncStream<Void>.Continuation)
 
     init(redis: RedisClient, keys: KeySpace) {
         self.redis = redis
         self.keys = keys
+        let (wakeUps, ring) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        firstWatcher = (wakeUps, ring)
     }
 
     /// Wake-ups for the record `id` (a ticket or an order), until the stream is dropped or
@@ -30,7 +36,11 @@ final class LiveEvents: Service, Sendable {
     func watch(_ id: String) -> (wakeUps: AsyncStream<Void>, finish: @Sendable () -> Void) {
         let (stream, continuation) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         let token = UUID()
-        watchers.withLock { $0[id, default: [:]][token] = continuation }
+        let first = watchers.withLock { watchers in
+            defer { watchers[id, default: [:]][token] = continuation }
+            return watchers.isEmpty
+        }
+        if first { firstWatcher.ring.yield() }
         continuation.onTermination = { [weak self] _ in
             self?.watchers.withLock { watchers in
                 watchers[id]?[token] = nil
@@ -59,19 +69,27 @@ final class LiveEvents: Service, Sendable {
             (keys.events(.ticketUpdated), .ticketUpdated), (keys.events(.orderCancelled), .orderCancelled),
             (keys.events(.paymentCreated), .paymentCreated),
         ]
-        // From each stream's last entry now (not `$` on every read, which would skip an entry
-        // added between two reads); a stream that does not exist yet is read from its start;
-        // with Redis away, from whatever comes once it is back.
         var positions: [String: String] = [:]
-        for stream in streams {
-            do {
-                positions[stream.key] = try await redis.xrevrange(stream.key, count: 1).first?.id ?? "0-0"
-            } catch {
-                positions[stream.key] = "$"
-            }
-        }
         var connection: RedisConnection?
+        var firstWatchers = firstWatcher.wakeUps.makeAsyncIterator()
         while !Task.isCancelled {
+            if positions.isEmpty || watcherCount == 0 {
+                // Nobody watching: wait for someone (the stream ends with the task's cancellation).
+                while watcherCount == 0 {
+                    guard await firstWatchers.next() != nil, !Task.isCancelled else { break }
+                }
+                if Task.isCancelled { break }
+                // From each stream's last entry now (not `$` on every read, which would skip an
+                // entry added between two reads); a stream that does not exist yet is read from
+                // its start; with Redis away, from whatever comes once it is back.
+                for stream in streams {
+                    do {
+                        positions[stream.key] = try await redis.xrevrange(stream.key, count: 1).first?.id ?? "0-0"
+                    } catch {
+                        positions[stream.key] = "$"
+                    }
+                }
+            }
             do {
                 if connection == nil { connection = try await redis.dedicatedConnection() }
                 let read = try await connection!.xread(

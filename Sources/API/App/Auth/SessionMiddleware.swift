@@ -22,8 +22,12 @@ struct SessionMiddleware: RouterMiddleware {
         if let authorization = request.headers[.authorization] {
             let parts = authorization.split(separator: " ", maxSplits: 1)
             if parts.count == 2, parts[0].lowercased() == "bearer" {
-                let token = parts[1].trimmingCharacters(in: .whitespaces)
-                if !token.isEmpty { return token }
+                // Spaces and tabs, the whitespace a header value can hold; by hand, since
+                // Foundation's trimming bridges through NSString on every request.
+                var token = parts[1]
+                while token.first == " " || token.first == "\t" { token.removeFirst() }
+                while token.last == " " || token.last == "\t" { token.removeLast() }
+                if !token.isEmpty { return String(token) }
             }
         }
         if let cookie = request.cookies[cookieName], !cookie.value.isEmpty {

@@ -1,3 +1,4 @@
+import Contracts
 import Crypto
 import Foundation
 import Hummingbird
@@ -17,7 +18,7 @@ public enum PollKey {
     }
 
     static func hash(_ key: String) -> String {
-        SHA256.hash(data: Data(key.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.lowercase(SHA256.hash(data: Data(key.utf8)))
     }
 
     /// The cookie that hands `key` to the client, sent back only to `path` (the poll's):

@@ -65,7 +65,7 @@ public struct CommandLimits: Sendable {
         rules.removeAll { !$0.rule.isOn }
         guard !rules.isEmpty || backoffKey != nil else { return Admission(backoffKey: nil) }
 
-        var args: [any RedisArgument] = [UUID().uuidString, rules.count]
+        var args: [any RedisArgument] = [UUID.random().uuidString, rules.count]
         for (_, rule) in rules { args += [rule.count, rule.window.redisMilliseconds] }
         let wait = try await redis.evalScript(Self.admitScript, keys: rules.map(\.key) + [backoffKey].compactMap { $0 }, args: args).asInt()
         if wait > 0 { throw RateLimited(retryAfterMilliseconds: wait) }
@@ -90,7 +90,7 @@ public struct CommandLimits: Sendable {
 
     func key(_ rule: String, _ value: String) -> String {
         let digest = HMAC<SHA256>.authenticationCode(for: Data(value.utf8), using: digestKey)
-        return keys.custom("limits:\(rule):" + digest.prefix(16).map { String(format: "%02x", $0) }.joined())
+        return keys.custom("limits:\(rule):" + Hex.lowercase(digest.prefix(16)))
     }
 
     /// KEYS: one sorted set per rule (attempts scored by time), then optionally the back-off
