@@ -40,10 +40,11 @@ struct SimulatedCrash: Error {
     init(_ underlying: Error) { self.underlying = underlying }
 }
 
-/// Handles a batch of messages in one Postgres transaction: one inbox check, the handlers,
-/// one inbox insert and one outbox insert for the whole batch, then the commit. Statements go
-/// out pipelined, so a batch whose handlers only write costs two round trips, and one whose
-/// handlers read through continuations (``MessageContext/query(_:then:)``) three, whatever its size.
+/// Handles a batch of messages in one Postgres transaction: one inbox check (for redelivered
+/// entries only, see ``process(_:marking:)``), the handlers, one inbox insert and one outbox
+/// insert for the whole batch, then the commit. Statements go out pipelined, so a batch of new
+/// entries whose handlers only write costs one round trip, and one whose handlers read through
+/// continuations (``MessageContext/query(_:then:)``) two, whatever its size.
 ///
 /// A message whose statement fails, or whose handler throws after its writes were sent, is
 /// taken out and the batch runs again without it: one bad message never undoes the others,
@@ -78,11 +79,21 @@ struct BatchProcessor: Sendable {
     private func process(_ messages: [IncomingMessage], marking published: [UUID]) async -> BatchOutcome {
         var failed: [Int: String] = [:]
         var sharedFailures = 0
+        // Entries read for the first time are almost never duplicates, so their batch skips the
+        // inbox check (a statement and a round trip) and lets the inbox insert find one: a
+        // message handled before fails that plain insert, which rolls the whole batch back, and
+        // the batch runs again with the check. A redelivered entry is checked from the start.
+        var checkInbox = messages.contains { $0.deliveryCount > 1 }
         while true {
             do {
-                return try await database.withConnection { connection in
-                    try await attempt(messages, excluding: failed, marking: published, on: connection)
+                return try await database.withConnection { [checkInbox] connection in
+                    try await attempt(messages, excluding: failed, marking: published, checkInbox: checkInbox, on: connection)
                 }
+            } catch BatchFailure.message(_, let error) where !checkInbox {
+                // Unchecked, a duplicate may fail on its own earlier effects; with the check it is
+                // skipped, and a message that fails then fails for a reason of its own.
+                checkInbox = true
+                logger.info("batch runs again with the inbox check", metadata: ["error": "\(error)"])
             } catch BatchFailure.message(let index, let error) {
                 logger.warning("message failed; the batch goes on without it", metadata: metadata(messages[index], error))
                 failed[index] = error
@@ -91,9 +102,11 @@ struct BatchProcessor: Sendable {
                 outcome.crash = crash
                 return outcome
             } catch BatchFailure.shared(let error) where sharedFailures < 3 {
-                // Most often another consumer committed one of these messages first (the inbox
-                // insert conflicts): the next attempt's inbox check sees it as a duplicate.
+                // Most often one of these messages was committed before, here or by another
+                // consumer (the inbox insert conflicts): the next attempt's inbox check sees it
+                // as a duplicate.
                 sharedFailures += 1
+                checkInbox = true
                 logger.info("batch retried", metadata: ["error": "\(error)"])
             } catch {
                 logger.error("batch failed; its messages stay pending", metadata: ["error": "\(error)"])
@@ -104,24 +117,33 @@ struct BatchProcessor: Sendable {
         }
     }
 
-    private func attempt(_ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], on connection: PostgresConnection) async throws -> BatchOutcome {
+    private func attempt(
+        _ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], checkInbox: Bool,
+        on connection: PostgresConnection
+    ) async throws -> BatchOutcome {
         let session = BatchSession(connection: connection)
         do {
-            return try await run(messages, excluding: failed, marking: published, session: session)
+            return try await run(messages, excluding: failed, marking: published, checkInbox: checkInbox, session: session)
         } catch {
             await session.rollback()
             throw error
         }
     }
 
-    private func run(_ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], session: BatchSession) async throws -> BatchOutcome {
+    private func run(
+        _ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], checkInbox: Bool,
+        session: BatchSession
+    ) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
         session.enqueue("BEGIN", owner: nil)
-        session.enqueue(Self.customPlans, owner: nil)
-        let seen = try await handledBefore(messages, session: session)
-        // The outbox is small and churns, so its `= ANY($1)` delete is planned anew too.
-        if !published.isEmpty { session.enqueue(PublishedMarks.delete(published), owner: nil) }
-        session.enqueue(Self.cachedPlans, owner: nil)
+        var seen: [UUID: Reply?] = [:]
+        if checkInbox || !published.isEmpty {
+            session.enqueue(Self.customPlans, owner: nil)
+            if checkInbox { seen = try await handledBefore(messages, session: session) }
+            // The outbox is small and churns, so its `= ANY($1)` delete is planned anew too.
+            if !published.isEmpty { session.enqueue(PublishedMarks.delete(published), owner: nil) }
+            session.enqueue(Self.cachedPlans, owner: nil)
+        }
 
         var inbox = InboxRows(group: service.name)
         var outbox = OutboxRows(service: service.name)

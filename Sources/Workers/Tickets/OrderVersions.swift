@@ -12,10 +12,14 @@ import WorkerRuntime
 /// ever. (The orders service also bumps the version for changes it announces to nobody, so a
 /// cancellation may skip versions; that changes nothing here.)
 ///
-/// Each event is one statement: the version is recorded if newer, and only then (in the same
-/// statement, so with no read first and no round trip between) the ticket is held or released.
-/// A concurrent consumer's insert or update of the same order is waited for and then compared
-/// with, never a constraint error.
+/// The version is recorded if newer, and only then the ticket is held or released, with no read
+/// first and no round trip between. A concurrent consumer's insert or update of the same order
+/// is waited for and then compared with, never a constraint error.
+///
+/// A reservation is one statement. A release is two, pipelined: a statement sees the rows
+/// committed when it began, so had it waited inside for a reservation of the same order to
+/// commit, it would still see the ticket unheld and lose the release. The second statement
+/// begins after that wait and sees the reservation.
 enum OrderVersions {
     /// Holds the ticket for `order` if this version is newer than the one known. One row:
     /// whether the version was admitted, the ticket's holder before this statement, and the
@@ -38,17 +42,23 @@ enum OrderVersions {
         """
     }
 
-    /// Releases the ticket from `order` (only from that order) if this version is newer than
-    /// the one known; the ticket as it is now when released, no row otherwise.
+    /// Records the cancellation of `order` at `version` if that is newer than the one known;
+    /// ``release(ticket:from:version:)`` follows it.
+    static func recordCancellation(of order: UUID, version: Int) -> PostgresQuery {
+        """
+        INSERT INTO tickets.order_versions AS known (order_id, version) VALUES (\(order), \(Int32(version)))
+        ON CONFLICT (order_id) DO UPDATE SET version = excluded.version WHERE known.version < excluded.version
+        """
+    }
+
+    /// Releases the ticket from `order` (only from that order) once its cancellation at
+    /// `version` is the version known; the ticket as it is now when released, no row otherwise.
+    /// A repeat of the cancellation finds the ticket no longer held by the order.
     static func release(ticket: UUID, from order: UUID, version: Int) -> PostgresQuery {
         """
-        WITH admitted AS (
-            INSERT INTO tickets.order_versions AS known (order_id, version) VALUES (\(order), \(Int32(version)))
-            ON CONFLICT (order_id) DO UPDATE SET version = excluded.version WHERE known.version < excluded.version
-            RETURNING version
-        )
         UPDATE tickets.tickets SET order_id = NULL, version = version + 1
-        WHERE id = \(ticket) AND order_id = \(order) AND EXISTS (SELECT 1 FROM admitted)
+        WHERE id = \(ticket) AND order_id = \(order)
+            AND EXISTS (SELECT 1 FROM tickets.order_versions WHERE order_id = \(order) AND version = \(Int32(version)))
         RETURNING id, title, price_cents, user_id, order_id, version
         """
     }

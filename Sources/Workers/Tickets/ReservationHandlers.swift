@@ -34,6 +34,7 @@ enum ReservationHandlers {
         let order = try uuid(event.id, "order id")
         let ticketID = try uuid(event.ticket.id, "ticket id")
         // Only this order's hold is released; a ticket held by a later order stays held.
+        context.execute(OrderVersions.recordCancellation(of: order, version: event.version))
         context.query(OrderVersions.release(ticket: ticketID, from: order, version: event.version)) { rows in
             if let row = rows.first { context.publish(try TicketRecord(row: row).updated) }
         }
