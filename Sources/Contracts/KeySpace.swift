@@ -19,6 +19,9 @@ public struct KeySpace: Sendable, Hashable {
     /// `<prefix>:replies:<instance>`: answers for one API instance.
     public func replies(_ instance: String) -> String { "\(prefix):replies:\(instance)" }
 
+    /// Whether `key` is a service's command stream.
+    public func isCommands(_ key: String) -> Bool { key.hasPrefix("\(prefix):commands:") }
+
     /// Whether `key` is an API instance's reply stream.
     public func isReplies(_ key: String) -> Bool { key.hasPrefix("\(prefix):replies:") }
 

@@ -1,6 +1,8 @@
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
+import Contracts
 import Testing
 @testable import WorkerRuntime
 
@@ -23,6 +25,49 @@ struct ConcurrencyTests {
         #expect(overlap.most >= 2, "batches never overlapped; the loops did not run side by side")
         let consumers = try await harness.redis.xinfoConsumers(harness.stream, group: "counter")
         #expect(consumers.map(\.name) == ["a"])  // the loops share the process's consumer name
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test("a service that reads commands and events reads its commands in a loop of their own, beside CONCURRENCY loops for its events")
+    func commandLane() {
+        let keys = KeySpace(prefix: "p")
+        let commands = keys.commands(.orders), created = keys.events(.ticketCreated), updated = keys.events(.ticketUpdated)
+        #expect(Worker.lanes(of: [commands, created, updated], keys: keys, concurrency: 2) == [[commands], [created, updated], [created, updated]])
+        #expect(Worker.lanes(of: [created, updated], keys: keys, concurrency: 2) == [[created, updated], [created, updated]])
+        #expect(Worker.lanes(of: [commands], keys: keys, concurrency: 1) == [[commands]])
+    }
+
+    @Test("a command is handled and answered while a batch of events is held in its commit")
+    func commandDoesNotWaitForEvents() async throws {
+        let harness = try await Harness.make()
+        let commands = harness.keys.commands(.orders)
+        var service = harness.countingService()
+        service.on("thing", in: commands) { message, context in
+            context.execute("INSERT INTO effects (message_id, key) VALUES (\(message.envelope.id), 'command')")
+            context.reply(status: 201, body: "{}")
+        }
+        let release = Mutex(false)
+        let held = Counter()
+        let worker = Worker(
+            configuration: harness.configuration(consumer: "a"), service: service, logger: Logger(label: "test"),
+            hooks: .init(beforeCommit: { messages in
+                guard messages.contains(where: { $0.stream == harness.stream }) else { return }
+                _ = held.next()
+                while !release.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(5)) }
+            }))
+        let running = Task { try await worker.run() }
+        try await harness.publish("event")
+        #expect(try await harness.eventually(timeout: .seconds(60)) { held.current == 1 })
+
+        let replies = harness.keys.replies("api-1")
+        try await harness.redis.xadd(commands, fields: Envelope(type: "thing", data: "{}", replyTo: replies).fields)
+        #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 1 })
+        #expect(try await harness.effects() == ["command": 1], "the event's batch was not still held")
+
+        release.withLock { $0 = true }
+        #expect(try await harness.eventually { try await harness.effects() == ["command": 1, "event": 1] })
         worker.stop()
         try await running.value
         await harness.close()

@@ -67,8 +67,9 @@ public final class Worker: Service {
         }
         try await MessagingSchema.migrate(database, service: service)
         // Blocking reads hold their connection: one of its own for each consumer loop.
+        let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
         var readers: [RedisConnection] = []
-        for _ in 0..<configuration.concurrency { readers.append(try await redis.dedicatedConnection()) }
+        for _ in lanes { readers.append(try await redis.dedicatedConnection()) }
 
         let wake = WakeSignal()
         let marks = PublishedMarks()
@@ -84,9 +85,9 @@ public final class Worker: Service {
             settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         // The loops share one consumer name (the process) and one in-flight set, so redelivery
         // never takes over an entry that another loop of this process is still handling.
-        let consumers = readers.map { reader in
+        let consumers = zip(readers, lanes).map { reader, streams in
             Consumer(
-                group: service.name, consumer: configuration.consumerName, streams: service.streams,
+                group: service.name, consumer: configuration.consumerName, streams: streams,
                 configuration: configuration, connection: reader, delivery: delivery, logger: logger)
         }
         let redelivery = Redelivery(
@@ -99,7 +100,7 @@ public final class Worker: Service {
             service: service.name, configuration: configuration, database: database, redis: redis,
             wake: wake, marks: marks, publicationEffects: publicationEffects, metrics: metrics, logger: logger)
 
-        try await consumers[0].joinGroups()
+        for consumer in consumers { try await consumer.joinGroups() }
         try await leaveRetiredGroups(redis)
         readiness.consuming(redis: redis, database: database)
         defer { readiness.draining() }
@@ -140,6 +141,17 @@ public final class Worker: Service {
         }
         for reader in readers { await reader.close() }
         logger.info("worker stopped")
+    }
+
+    /// The streams each consumer loop reads. A service that reads commands and events gets a
+    /// loop of its own for its commands, beside `concurrency` loops for its events: a command,
+    /// which someone waits for, never waits behind a batch of events (for the orders service,
+    /// a CreateOrder behind a batch of ticket:updated). Otherwise `concurrency` loops read all.
+    static func lanes(of streams: [String], keys: KeySpace, concurrency: Int) -> [[String]] {
+        let commands = streams.filter(keys.isCommands)
+        let events = streams.filter { !keys.isCommands($0) }
+        guard !commands.isEmpty, !events.isEmpty else { return Array(repeating: streams, count: concurrency) }
+        return [commands] + Array(repeating: events, count: concurrency)
     }
 
     /// Destroys the service's group on each of its ``ServiceDefinition/retiredStreams``. Entries

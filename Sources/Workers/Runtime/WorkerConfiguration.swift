@@ -115,7 +115,8 @@ public struct WorkerConfiguration: Sendable {
     public var keys: KeySpace { KeySpace(prefix: keyPrefix) }
 
     /// The pool the worker opens: room for every consumer loop's batch, the relay and redelivery.
-    public var effectiveDatabasePoolSize: Int { max(databasePoolSize, concurrency + 2) }
+    /// A connection for each consumer loop (the commands' own among them), the relay and one to spare.
+    public var effectiveDatabasePoolSize: Int { max(databasePoolSize, concurrency + 3) }
 
     public static func defaultConsumerName() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
