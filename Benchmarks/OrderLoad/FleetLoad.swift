@@ -26,7 +26,7 @@ struct FleetLoad {
         let redisPID = try await redis.info("server")["process_id"].flatMap { pid_t($0) } ?? -1
         let processes = try await ProcessSet.find(
             fleet: fleet.processes.map { ($0.name, $0.pid) } + [("redis-server", redisPID)], database: database)
-        let meter = Meter(processes: processes, database: database)
+        let meter = Meter(processes: processes, database: database, redis: redis)
         let stock = TicketStock(redis: redis, database: database, keys: keys, seller: seller.id)
 
         let phase = Double(options.phase)

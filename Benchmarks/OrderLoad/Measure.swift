@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import PostgresClient
+import RedisClient
 
 /// One measured phase: its requests, and what it cost each process from its start until the
 /// work it caused was done.
@@ -16,7 +17,7 @@ struct PhaseResult {
     /// CPU seconds by process over start → drained.
     let cpu: [String: Double]
     let peakMB: [String: Double]
-    let counters: PostgresCounters
+    let counters: ServerCounters
 
     /// Orders taken: 201s, and 202s, which the fleet still carries out.
     var orders: Int { tally.created + tally.pending }
@@ -28,9 +29,11 @@ struct PhaseResult {
 struct Meter {
     let processes: ProcessSet
     let database: PostgresClient
+    /// The fleet's Redis, for its AOF rewrites; nil for the monolith.
+    var redis: RedisClient? = nil
 
     /// Runs `load` (which returns its tally and start), then `drain` (which returns when the
-    /// work is done). Postgres's counters are read after ``PostgresCounters/settle`` on both
+    /// work is done). Postgres's counters are read after ``ServerCounters/settle`` on both
     /// sides, so the phase gets its own commits and no one else's (`settleFirst` false: the
     /// last phase's settle was the last thing that happened).
     func measure(
@@ -38,16 +41,16 @@ struct Meter {
         load: () async throws -> (PhaseTally, ContinuousClock.Instant),
         drain: () async throws -> ContinuousClock.Instant
     ) async throws -> PhaseResult {
-        if settleFirst { try await Task.sleep(for: PostgresCounters.settle) }
-        let counters = try await PostgresCounters.read(database)
+        if settleFirst { try await Task.sleep(for: ServerCounters.settle) }
+        let counters = try await ServerCounters.read(database, redis: redis)
         processes.resetPeaks()
         let cpu = processes.cpu()
         let (tally, start) = try await load()
         let drained = try await drain()
         let cpuEnd = processes.cpu()
         let peaks = processes.peaks()
-        try await Task.sleep(for: PostgresCounters.settle)
-        let countersEnd = try await PostgresCounters.read(database)
+        try await Task.sleep(for: ServerCounters.settle)
+        let countersEnd = try await ServerCounters.read(database, redis: redis)
         let result = PhaseResult(
             name: name, target: target, tally: tally,
             seconds: ((tally.lastAnswer ?? start) - start).seconds, settledSeconds: (drained - start).seconds,
@@ -60,17 +63,17 @@ struct Meter {
 /// What the fleet costs with nothing to do (polls, relays, sweeps), per second: the phases'
 /// figures include it for their length and their drain and settle, which matters at low rates.
 struct IdleCost {
-    let counters: PostgresCounters
+    let counters: ServerCounters
     let cpu: [String: Double]
     let seconds: Double
 
     /// Follows a phase, whose end was settled: the counters are current.
     static func measure(_ meter: Meter) async throws -> IdleCost {
-        let counters = try await PostgresCounters.read(meter.database)
+        let counters = try await ServerCounters.read(meter.database, redis: meter.redis)
         let cpu = meter.processes.cpu()
         let start = ContinuousClock.now
-        try await Task.sleep(for: PostgresCounters.settle)
-        let countersEnd = try await PostgresCounters.read(meter.database)
+        try await Task.sleep(for: ServerCounters.settle)
+        let countersEnd = try await ServerCounters.read(meter.database, redis: meter.redis)
         return IdleCost(counters: countersEnd - counters, cpu: meter.processes.cpu().merging(cpu) { $0 - $1 },
                         seconds: (ContinuousClock.now - start).seconds)
     }

@@ -64,11 +64,15 @@ enum Report {
         for result in all {
             say(Table.label(result.name, 16) + names.map { Table.cell(result.peakMB[$0], width) }.joined())
         }
-        say("\nPostgres per order (every database): commits, WAL fsyncs")
+        say("\nPostgres per order (every database): commits, WAL fsyncs; in the phase: Postgres checkpoints, autovacuum and")
+        say("autoanalyze runs, Redis AOF rewrites (background work: a latency spike in a phase that had some is likely theirs)")
+        say(Table.label("phase", 16) + ["commits", "WAL fsync", "checkpts", "autovac", "AOF rewr"].map { Table.cell($0, 10) }.joined())
         for result in all {
             let orders = Double(max(result.orders, 1))
-            say(Table.label(result.name, 16) + Table.cell(Double(result.counters.commits) / orders, 10, "%.2f")
-                  + Table.cell(Double(result.counters.walSyncs) / orders, 10, "%.2f"))
+            let counters = result.counters
+            say(Table.label(result.name, 16) + Table.cell(Double(counters.commits) / orders, 10, "%.2f")
+                  + Table.cell(Double(counters.walSyncs) / orders, 10, "%.2f")
+                  + [counters.checkpoints, counters.autovacuums, counters.aofRewrites].map { Table.cell(String($0), 10) }.joined())
         }
         let cpuMillis = names.filter { $0 != ProcessSet.client }.compactMap { idle.cpu[$0] }.reduce(0, +) * 1000 / idle.seconds
         say(String(format: "idle fleet, %.0f s with nothing sent: %.0f commits/s, %.0f WAL fsyncs/s, %.0f ms CPU/s (every phase's figures include this for its length)",

@@ -1,6 +1,7 @@
 import BenchmarkSupport
 import Foundation
 import PostgresClient
+import RedisClient
 
 #if canImport(Glibc)
 import Glibc
@@ -58,24 +59,35 @@ struct ProcessSet {
     }
 }
 
-/// Postgres's own counters: transactions committed (every database) and WAL fsyncs.
-struct PostgresCounters {
+/// The servers' own counters: Postgres's transactions committed (every database), WAL fsyncs,
+/// checkpoints and autovacuum or autoanalyze runs, and Redis's AOF rewrites. The last three are
+/// background work that can stall a phase: a latency spike in a phase that had one is theirs.
+struct ServerCounters {
     var commits = 0
     var walSyncs = 0
+    var checkpoints = 0
+    var autovacuums = 0
+    var aofRewrites = 0
 
     /// Backends report their counters to the statistics system at most once a second while
     /// busy and within 10 s once idle (PG15), so a reading waits that long after the work.
     static let settle: Duration = .seconds(11)
 
-    static func read(_ database: PostgresClient) async throws -> PostgresCounters {
+    static func read(_ database: PostgresClient, redis: RedisClient?) async throws -> ServerCounters {
         let rows = try await database.query("""
-            SELECT (SELECT sum(xact_commit) FROM pg_stat_database)::int8, (SELECT wal_sync FROM pg_stat_wal)::int8
+            SELECT (SELECT sum(xact_commit) FROM pg_stat_database)::int8, (SELECT wal_sync FROM pg_stat_wal)::int8,
+                (SELECT checkpoints_timed + checkpoints_req FROM pg_stat_bgwriter)::int8,
+                (SELECT coalesce(sum(autovacuum_count + autoanalyze_count), 0) FROM pg_stat_all_tables)::int8
             """)
-        let (commits, syncs) = try rows[0].decode((Int, Int).self)
-        return PostgresCounters(commits: commits, walSyncs: syncs)
+        let (commits, syncs, checkpoints, autovacuums) = try rows[0].decode((Int, Int, Int, Int).self)
+        var rewrites = 0
+        if let redis { rewrites = Int(try await redis.info("persistence")["aof_rewrites"] ?? "") ?? 0 }
+        return ServerCounters(commits: commits, walSyncs: syncs, checkpoints: checkpoints, autovacuums: autovacuums, aofRewrites: rewrites)
     }
 
-    static func - (end: PostgresCounters, start: PostgresCounters) -> PostgresCounters {
-        PostgresCounters(commits: end.commits - start.commits, walSyncs: end.walSyncs - start.walSyncs)
+    static func - (end: ServerCounters, start: ServerCounters) -> ServerCounters {
+        ServerCounters(
+            commits: end.commits - start.commits, walSyncs: end.walSyncs - start.walSyncs, checkpoints: end.checkpoints - start.checkpoints,
+            autovacuums: end.autovacuums - start.autovacuums, aofRewrites: end.aofRewrites - start.aofRewrites)
     }
 }
