@@ -29,7 +29,7 @@ struct ConfigurationTests {
         #expect(try WorkerOptions.parse([]).configuration(environment: [:]).concurrency == 1)
         let flagged = try WorkerOptions.parse(["--concurrency", "3"]).configuration(environment: ["CONCURRENCY": "2"])
         #expect(flagged.concurrency == 3)
-        #expect(flagged.effectiveDatabasePoolSize == 6)
+        #expect(flagged.effectiveDatabasePoolSize == 8)
         #expect(try WorkerConfiguration.fromEnvironment(["CONCURRENCY": "2", "DATABASE_POOL_SIZE": "8"]).effectiveDatabasePoolSize == 8)
         #expect { try WorkerConfiguration.fromEnvironment(["CONCURRENCY": "0"]) } throws: { "\($0)".contains("CONCURRENCY") }
     }

@@ -40,11 +40,12 @@ struct SimulatedCrash: Error {
     init(_ underlying: Error) { self.underlying = underlying }
 }
 
-/// Handles a batch of messages in one Postgres transaction: one inbox check (for redelivered
-/// entries only, see ``process(_:marking:)``), the handlers, one inbox insert and one outbox
-/// insert for the whole batch, then the commit. Statements go out pipelined, so a batch of new
-/// entries whose handlers only write costs one round trip, and one whose handlers read through
-/// continuations (``MessageContext/query(_:then:)``) two, whatever its size.
+/// Handles a batch of messages in one Postgres transaction: one inbox check (for commands and
+/// redelivered entries, see ``process(_:marking:)``), the handlers, one inbox insert and one
+/// outbox insert for the whole batch, then the commit. Statements go out pipelined, so a batch
+/// of new events whose handlers only write costs one round trip, and one whose handlers read
+/// through continuations (``MessageContext/query(_:then:)``) two, whatever its size; the check
+/// adds one.
 ///
 /// A message whose statement fails, or whose handler throws after its writes were sent, is
 /// taken out and the batch runs again without it: one bad message never undoes the others,
@@ -79,11 +80,14 @@ struct BatchProcessor: Sendable {
     private func process(_ messages: [IncomingMessage], marking published: [UUID]) async -> BatchOutcome {
         var failed: [Int: String] = [:]
         var sharedFailures = 0
-        // Entries read for the first time are almost never duplicates, so their batch skips the
+        // Events read for the first time are almost never duplicates, so their batch skips the
         // inbox check (a statement and a round trip) and lets the inbox insert find one: a
         // message handled before fails that plain insert, which rolls the whole batch back, and
-        // the batch runs again with the check. A redelivered entry is checked from the start.
-        var checkInbox = messages.contains { $0.deliveryCount > 1 }
+        // the batch runs again with the check. A redelivered entry is checked from the start, and
+        // so is a command: one comes again with its id by design (an Idempotency-Key resent, an
+        // operator's replay), and its handler may act outside the transaction (a payment
+        // gateway's charge), which must not run for a duplicate.
+        var checkInbox = messages.contains { $0.deliveryCount > 1 || keys.isCommands($0.stream) }
         while true {
             do {
                 return try await database.withConnection { [checkInbox] connection in

@@ -143,15 +143,15 @@ public final class Worker: Service {
         logger.info("worker stopped")
     }
 
-    /// The streams each consumer loop reads. A service that reads commands and events gets a
-    /// loop of its own for its commands, beside `concurrency` loops for its events: a command,
-    /// which someone waits for, never waits behind a batch of events (for the orders service,
-    /// a CreateOrder behind a batch of ticket:updated). Otherwise `concurrency` loops read all.
+    /// The streams each consumer loop reads. A service that reads commands and events gets
+    /// `concurrency` loops for its commands and as many for its events: a command, which someone
+    /// waits for, never waits behind a batch of events (for the orders service, a CreateOrder
+    /// behind a batch of ticket:updated). Otherwise `concurrency` loops read all its streams.
     static func lanes(of streams: [String], keys: KeySpace, concurrency: Int) -> [[String]] {
         let commands = streams.filter(keys.isCommands)
         let events = streams.filter { !keys.isCommands($0) }
         guard !commands.isEmpty, !events.isEmpty else { return Array(repeating: streams, count: concurrency) }
-        return [commands] + Array(repeating: events, count: concurrency)
+        return Array(repeating: commands, count: concurrency) + Array(repeating: events, count: concurrency)
     }
 
     /// Destroys the service's group on each of its ``ServiceDefinition/retiredStreams``. Entries

@@ -42,7 +42,8 @@ public struct WorkerConfiguration: Sendable {
     /// `STREAM_TRIM_MS`: how often each stream this service reads is trimmed.
     public var streamTrimInterval: Duration = .seconds(1)
     /// `DATABASE_POOL_SIZE`: database connections. Each consumer loop's batches, the relay and the
-    /// redelivery loop use one at a time; the pool never gets fewer than `concurrency + 2`.
+    /// redelivery loop use one at a time; the pool never gets fewer than `2 * concurrency + 2`
+    /// (a service that reads commands and events runs `concurrency` loops for each).
     public var databasePoolSize: Int = 4
     /// `METRICS_PORT`: where `/metrics`, `/healthz` and `/readyz` are served; nil serves none,
     /// 0 takes any free port (logged at start-up).
@@ -115,8 +116,9 @@ public struct WorkerConfiguration: Sendable {
     public var keys: KeySpace { KeySpace(prefix: keyPrefix) }
 
     /// The pool the worker opens: room for every consumer loop's batch, the relay and redelivery.
-    /// A connection for each consumer loop (the commands' own among them), the relay and one to spare.
-    public var effectiveDatabasePoolSize: Int { max(databasePoolSize, concurrency + 3) }
+    /// A connection for each consumer loop (`concurrency` for commands and as many for events),
+    /// the relay and one to spare.
+    public var effectiveDatabasePoolSize: Int { max(databasePoolSize, 2 * concurrency + 2) }
 
     public static func defaultConsumerName() -> String {
         let host = ProcessInfo.processInfo.hostName.split(separator: ".").first.map(String.init) ?? "host"
