@@ -38,7 +38,9 @@ struct ProcessSet {
     func cpu() -> [String: Double] {
         var seconds = [Self.client: ProcessStats.cpu(getpid())?.seconds ?? .nan]
         for (name, pid) in fleet { seconds[name] = ProcessStats.cpu(pid)?.seconds ?? .nan }
-        seconds[Self.postgres] = postgresPIDs.compactMap { ProcessStats.cpu($0)?.seconds }.reduce(0, +)
+        // The postmaster with the backends it has reaped, so one that exits between two readings
+        // keeps its CPU in the sum; then the live backends.
+        seconds[Self.postgres] = postgresPIDs.compactMap { ProcessStats.cpu($0, reapedChildren: $0 == postmaster)?.seconds }.reduce(0, +)
         return seconds
     }
 

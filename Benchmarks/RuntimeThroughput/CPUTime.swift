@@ -24,7 +24,10 @@ struct CPUSample {
         let pids = Set(workers)
         let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         for entry in processes {
-            guard let pid = pid_t(entry), let (parent, seconds) = ProcessStats.cpu(pid) else { continue }
+            // The postmaster with the backends it has reaped: one that exits between two samples
+            // keeps its CPU in the sum.
+            guard let pid = pid_t(entry), let (parent, seconds) = ProcessStats.cpu(pid, reapedChildren: pid == servers.postmaster)
+            else { continue }
             if pids.contains(pid) { sample.workers += seconds }
             else if pid == servers.ownBackend { continue }
             else if pid == servers.postmaster || parent == servers.postmaster { sample.postgres += seconds }

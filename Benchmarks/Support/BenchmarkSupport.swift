@@ -56,15 +56,19 @@ import Glibc
 /// What /proc says of a process on this host.
 public enum ProcessStats {
     /// The process's parent and its user + system CPU seconds, from /proc/<pid>/stat.
-    public static func cpu(_ pid: pid_t) -> (parent: pid_t, seconds: Double)? {
+    /// With `reapedChildren`, the CPU of the children it has waited for is counted too (cutime and
+    /// cstime): a server's exited workers, whose own entries are gone.
+    public static func cpu(_ pid: pid_t, reapedChildren: Bool = false) -> (parent: pid_t, seconds: Double)? {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
               let close = stat.lastIndex(of: ")")
         else { return nil }
-        // After the name: state, ppid, … utime is the 12th field, stime the 13th.
+        // After the name: state, ppid, … utime is the 12th field, stime the 13th, then the
+        // waited-for children's cutime and cstime.
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 12, let parent = pid_t(fields[1]), let user = Double(fields[11]), let system = Double(fields[12])
+        guard fields.count > 14, let parent = pid_t(fields[1]), let user = Double(fields[11]), let system = Double(fields[12]),
+              let childUser = Double(fields[13]), let childSystem = Double(fields[14])
         else { return nil }
-        return (parent, (user + system) / clockTicks)
+        return (parent, (user + system + (reapedChildren ? childUser + childSystem : 0)) / clockTicks)
     }
 
     /// A memory figure of /proc/<pid>/status in MB: `VmRSS` now, `VmHWM` the peak so far.

@@ -58,7 +58,7 @@ struct CreatePaymentHandler: Sendable {
             description: "Order \(orderText)", idempotencyKey: Self.chargeKey(order: orderText, declined: declined)))
         switch result {
         case .declined(let reason):
-            try await context.execute("UPDATE payments.orders SET declined_charges = declined_charges + 1 WHERE id = \(input.orderID)")
+            context.execute("UPDATE payments.orders SET declined_charges = declined_charges + 1 WHERE id = \(input.orderID)")
             context.reject(status: 402, "Payment declined: \(reason)")
         case .invalid(let reason, let field):
             context.reject(status: 400, reason, field: field)
