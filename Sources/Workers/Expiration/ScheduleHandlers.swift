@@ -13,12 +13,7 @@ import WorkerRuntime
 public enum ExpirationScheduling {
     /// For the producer of order:created: puts the order on the schedule at its expiry.
     public static let onOrderCreated: PublicationEffect = { envelope, keys in
-        let event: OrderCreated
-        do {
-            event = try MessageCoding.decode(OrderCreated.self, from: envelope.data)
-        } catch {
-            throw MalformedEvent(description: "\(OrderCreated.type) \(envelope.id.uuidString.lowercased()) is not valid: \(error)")
-        }
+        let event = try MalformedEvent.decode(OrderCreated.self, envelope)
         return [ExpirationSchedule.addCommand(order: try MalformedEvent.id(event.id), due: event.expiresAt, keys: keys)]
     }
 }
@@ -35,10 +30,14 @@ struct MalformedEvent: Error, CustomStringConvertible {
     let description: String
 
     static func decode<E: Event>(_ type: E.Type, _ message: IncomingMessage) throws -> E {
+        try decode(type, message.envelope)
+    }
+
+    static func decode<E: Event>(_ type: E.Type, _ envelope: Envelope) throws -> E {
         do {
-            return try MessageCoding.decode(E.self, from: message.envelope.data)
+            return try MessageCoding.decode(E.self, from: envelope.data)
         } catch {
-            throw MalformedEvent(description: "\(E.type) \(message.envelope.id.uuidString.lowercased()) is not valid: \(error)")
+            throw MalformedEvent(description: "\(E.type) \(envelope.id.uuidString.lowercased()) is not valid: \(error)")
         }
     }
 

@@ -100,7 +100,9 @@ public final class Worker: Service {
             service: service.name, configuration: configuration, database: database, redis: redis,
             wake: wake, marks: marks, publicationEffects: publicationEffects, metrics: metrics, logger: logger)
 
-        for consumer in consumers { try await consumer.joinGroups() }
+        // Once per lane: loops of one lane read the same streams.
+        var joined: Set<[String]> = []
+        for consumer in consumers where joined.insert(consumer.streams).inserted { try await consumer.joinGroups() }
         try await leaveRetiredGroups(redis)
         readiness.consuming(redis: redis, database: database)
         defer { readiness.draining() }
