@@ -75,7 +75,7 @@ let package = Package(
         .target(
             name: "WorkerRuntime",
             dependencies: [
-                "Contracts", "RedisClient", "PostgresClient", "Observability",
+                "Contracts", "ClientSupport", "RedisClient", "PostgresClient", "Observability",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -294,7 +294,7 @@ let package = Package(
             name: "AdminTests",
             dependencies: ["Admin", "FleetTestSupport", "WorkerRuntime", "ExpirationService", "TestSupport", "Contracts", "RedisClient", "PostgresClient"]
         ),
-        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "TestSupport"]),
-        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "TestSupport"]),
+        .testTarget(name: "RedisClientTests", dependencies: ["RedisClient", "ClientSupport", "TestSupport"]),
+        .testTarget(name: "PostgresClientTests", dependencies: ["PostgresClient", "ClientSupport", "TestSupport"]),
     ]
 )

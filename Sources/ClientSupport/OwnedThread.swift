@@ -4,8 +4,11 @@ import Synchronization
 /// A thread of our own that runs jobs one at a time, in order.
 ///
 /// hiredis and libpq block in their calls; running those on the Swift concurrency pool would
-/// starve every other task on a 2-core machine. Each connection owns one of these instead.
-public final class OwnedThread: Sendable {
+/// starve every other task on a 2-core machine. Each connection owns one of these instead, or
+/// shares one: a task that prefers the thread as its executor (`withTaskExecutorPreference`)
+/// and uses only connections living on it runs its blocking calls in place, with no hop to
+/// another thread and back (the two context switches that cost more than a round trip to Redis).
+public final class OwnedThread: TaskExecutor, Sendable {
     public typealias Job = @Sendable () -> Void
 
     private let queue: JobQueue
@@ -38,13 +41,25 @@ public final class OwnedThread: Sendable {
     /// True when called from this thread: connections use it to assert they never block elsewhere.
     public var isCurrent: Bool { Thread.current === thread }
 
-    /// Runs `body` on this thread and returns its result to the awaiting task.
+    /// Runs `body` on this thread and returns its result to the awaiting task. Called from this
+    /// thread (by a task that prefers it as its executor), runs `body` at once, in place.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
+        if isCurrent { return try body() }
+        return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, Error>) in
             let queued = execute {
                 continuation.resume(with: Result { try body() })
             }
             if !queued { continuation.resume(throwing: OwnedThreadError.shutDown) }
+        }
+    }
+
+    /// Runs a task's jobs, for the tasks that prefer this thread as their executor. Once the
+    /// thread is shut down they go to the global executor, which never leaves a task stranded.
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        if !execute({ job.runSynchronously(on: executor) }) {
+            DispatchQueue.global().async { job.runSynchronously(on: globalConcurrentExecutor.asUnownedTaskExecutor()) }
         }
     }
 

@@ -1,3 +1,4 @@
+import ClientSupport
 import Logging
 
 /// A pool of Postgres connections and the entry point for using them.
@@ -18,6 +19,16 @@ public final class PostgresClient: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.pool = ConnectionPool(configuration: configuration, logger: logger)
+    }
+
+    /// A client whose connections all live on `thread`, which stays the caller's to shut down.
+    /// A task that prefers `thread` as its executor then runs every statement in place, with
+    /// no hop to a connection's thread and back; any other caller hops to `thread` as usual.
+    /// Meant for one consumer loop with a pool of one.
+    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "postgres-client"), thread: OwnedThread) {
+        self.configuration = configuration
+        self.logger = logger
+        self.pool = ConnectionPool(configuration: configuration, logger: logger, thread: thread)
     }
 
     /// Lends `body` a connection for its duration; waits (in arrival order) while all are busy.

@@ -8,6 +8,8 @@ import Logging
 /// all, then reads every reply in order and resumes each caller: concurrent callers share
 /// round trips instead of waiting for each other's. A failed read fails that whole flight
 /// (`.connectionLost` or `.timeout`) and drops the context; the next flight reconnects.
+/// A caller already on the thread (a task that prefers it as its executor) flies in place,
+/// taking along whatever others queued.
 final class PipelinedConnection: @unchecked Sendable {
     typealias Replies = [Result<RedisReply, RedisError>]
 
@@ -15,12 +17,15 @@ final class PipelinedConnection: @unchecked Sendable {
         let id: UInt64
         let commands: [RedisCommand]
         let enqueuedAt: ContinuousClock.Instant
-        let continuation: CheckedContinuation<Replies, any Error>
+        /// Nil for the request of a caller flying in place, which takes its outcome directly.
+        let continuation: CheckedContinuation<Replies, any Error>?
     }
 
     let configuration: RedisConfiguration
     private let logger: Logger
     private let thread: OwnedThread
+    /// False when the thread was lent: closing the connection leaves it running.
+    private let ownsThread: Bool
     /// A dedicated connection may shut its socket to stop a cancelled caller's blocking
     /// read; on a shared connection that would fail other callers' commands too.
     private let interruptsOnCancel: Bool
@@ -41,16 +46,17 @@ final class PipelinedConnection: @unchecked Sendable {
     private var context: HiredisContext?
     private var everConnected = false
 
-    init(configuration: RedisConfiguration, logger: Logger, name: String, interruptsOnCancel: Bool) {
+    init(configuration: RedisConfiguration, logger: Logger, name: String, interruptsOnCancel: Bool, thread: OwnedThread? = nil) {
         self.configuration = configuration
         self.logger = logger
-        self.thread = OwnedThread(name: name)
+        self.thread = thread ?? OwnedThread(name: name)
+        self.ownsThread = thread == nil
         self.interruptsOnCancel = interruptsOnCancel
     }
 
     deinit {
         // Lets queued work finish; from the thread itself this does not wait for itself.
-        thread.shutdown()
+        if ownsThread { thread.shutdown() }
     }
 
     /// Queued plus in-flight requests: the pool sends to the connection with the fewest.
@@ -71,6 +77,13 @@ final class PipelinedConnection: @unchecked Sendable {
         let id = lock.withLock {
             nextID += 1
             return nextID
+        }
+        if thread.isCurrent {
+            return try await withTaskCancellationHandler {
+                try flyInPlace(Request(id: id, commands: commands, enqueuedAt: .now, continuation: nil))
+            } onCancel: {
+                cancel(id)
+            }
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -102,10 +115,10 @@ final class PipelinedConnection: @unchecked Sendable {
             return pending
         }
         for request in pending {
-            request.continuation.resume(throwing: RedisError(code: .clientClosed, message: "the Redis connection was closed before the command was sent"))
+            request.continuation?.resume(throwing: RedisError(code: .clientClosed, message: "the Redis connection was closed before the command was sent"))
         }
         _ = try? await thread.run { self.dropContext(reason: nil) }
-        thread.shutdown()
+        if ownsThread { thread.shutdown() }
     }
 
     // MARK: - Queue (any thread)
@@ -124,7 +137,7 @@ final class PipelinedConnection: @unchecked Sendable {
             }
             return nil
         }
-        if let rejection { request.continuation.resume(throwing: rejection) }
+        if let rejection { request.continuation?.resume(throwing: rejection) }
     }
 
     private func cancel(_ id: UInt64) {
@@ -138,7 +151,7 @@ final class PipelinedConnection: @unchecked Sendable {
             }
             return nil
         }
-        removed?.continuation.resume(throwing: CancellationError())
+        removed?.continuation?.resume(throwing: CancellationError())
     }
 
     /// Shuts the socket down so the thread's blocked read returns at once; the flight then
@@ -151,36 +164,60 @@ final class PipelinedConnection: @unchecked Sendable {
     // MARK: - Flights (on `thread`)
 
     private func drain() {
-        while true {
-            let batch: [Request] = lock.withLock {
-                if queue.isEmpty {
-                    drainScheduled = false
-                    return []
-                }
-                let batch = queue
-                queue = []
-                inFlight = Set(batch.map(\.id))
-                flights += 1
-                inFlightBlocks = batch.contains { $0.commands.contains { $0.blockingTime != nil } }
-                return batch
-            }
-            if batch.isEmpty { return }
-            let outcomes = fly(batch)
-            let wokenOnPurpose: Set<UInt64> = lock.withLock {
-                let woken = interrupted
-                interrupted = []
-                inFlight = []
-                inFlightBlocks = false
-                return woken
-            }
-            for (request, outcome) in zip(batch, outcomes) {
-                if wokenOnPurpose.contains(request.id), case .failure = outcome {
-                    request.continuation.resume(throwing: CancellationError())
-                } else {
-                    request.continuation.resume(with: outcome)
-                }
-            }
+        while let batch = takeQueued() {
+            _ = flyAndResume(batch)
         }
+    }
+
+    /// The caller's own request, flown now on this thread with whatever else was queued.
+    private func flyInPlace(_ request: Request) throws -> Replies {
+        let rejection: (any Error)? = lock.withLock {
+            if closed { return RedisError(code: .clientClosed, message: "the Redis connection is closed") }
+            if Task.isCancelled { return CancellationError() }
+            queue.append(request)
+            return nil
+        }
+        if let rejection { throw rejection }
+        // A drain job already scheduled finds the queue empty, or later requests to fly.
+        guard let batch = takeQueued() else {
+            throw RedisError(code: .protocol, message: "a request flown in place was not queued")
+        }
+        return try flyAndResume(batch)[request.id]!.get()
+    }
+
+    /// Everything queued, marked in flight; nil (and no drain scheduled) when nothing is.
+    private func takeQueued() -> [Request]? {
+        lock.withLock {
+            if queue.isEmpty {
+                drainScheduled = false
+                return nil
+            }
+            let batch = queue
+            queue = []
+            inFlight = Set(batch.map(\.id))
+            flights += 1
+            inFlightBlocks = batch.contains { $0.commands.contains { $0.blockingTime != nil } }
+            return batch
+        }
+    }
+
+    /// Flies `batch`, resumes each waiting caller, and returns the outcomes of requests flown in place.
+    private func flyAndResume(_ batch: [Request]) -> [UInt64: Result<Replies, any Error>] {
+        let outcomes = fly(batch)
+        let wokenOnPurpose: Set<UInt64> = lock.withLock {
+            let woken = interrupted
+            interrupted = []
+            inFlight = []
+            inFlightBlocks = false
+            return woken
+        }
+        var inPlace: [UInt64: Result<Replies, any Error>] = [:]
+        for (request, outcome) in zip(batch, outcomes) {
+            var outcome = outcome
+            if wokenOnPurpose.contains(request.id), case .failure = outcome { outcome = .failure(CancellationError()) }
+            if let continuation = request.continuation { continuation.resume(with: outcome) } else { inPlace[request.id] = outcome }
+        }
+        return inPlace
     }
 
     /// Writes every command of the batch, then reads every reply in order.

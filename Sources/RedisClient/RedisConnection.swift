@@ -1,3 +1,4 @@
+import ClientSupport
 import Logging
 
 /// One Redis connection of its own, for blocking reads such as `XREADGROUP … BLOCK`.
@@ -21,13 +22,21 @@ public final class RedisConnection: RedisCommandSender {
         try await connect(configuration: configuration, logger: logger, threadName: "redis-dedicated")
     }
 
-    static func connect(configuration: RedisConfiguration, logger: Logger?, threadName: String) async throws -> RedisConnection {
+    /// Connects a connection that lives on `thread`, which stays the caller's to shut down. A task
+    /// that prefers `thread` as its executor sends on it in place, with no hop to another thread
+    /// and back; any other caller hops to `thread` as usual.
+    public static func connect(configuration: RedisConfiguration, logger: Logger? = nil, on thread: OwnedThread) async throws -> RedisConnection {
+        try await connect(configuration: configuration, logger: logger, threadName: "redis-dedicated", thread: thread)
+    }
+
+    static func connect(configuration: RedisConfiguration, logger: Logger?, threadName: String, thread: OwnedThread? = nil) async throws -> RedisConnection {
         try configuration.validate()
         let connection = PipelinedConnection(
             configuration: configuration,
             logger: logger ?? .redisNoOp,
             name: threadName,
-            interruptsOnCancel: true
+            interruptsOnCancel: true,
+            thread: thread
         )
         do {
             try await connection.connect()

@@ -15,6 +15,36 @@ import Testing
         thread.shutdown()
     }
 
+    @Test("a task that prefers the thread runs on it, and its `run` runs in place, ahead of queued jobs")
+    func runsInPlaceForItsOwnTasks() async throws {
+        let thread = OwnedThread(name: "test")
+        let recorder = Recorder()
+        let onThread = try await withTaskExecutorPreference(thread) {
+            var onThread = [thread.isCurrent]
+            // The queued job cannot run while this task holds the thread: `run` does not queue.
+            thread.execute { recorder.append(1) }
+            onThread.append(try await thread.run { recorder.append(0); return thread.isCurrent })
+            // A real suspension comes back to the thread, after the queued job.
+            try await Task.sleep(for: .milliseconds(1))
+            onThread.append(thread.isCurrent)
+            return onThread
+        }
+        #expect(onThread == [true, true, true])
+        #expect(recorder.values == [0, 1])
+        thread.shutdown()
+    }
+
+    @Test("a task that prefers a thread shut down still finishes, on the global executor")
+    func shutDownThreadStrandsNoTask() async throws {
+        let thread = OwnedThread(name: "test")
+        thread.shutdown()
+        let finished = try await withTaskExecutorPreference(thread) {
+            try await Task.sleep(for: .milliseconds(1))
+            return !thread.isCurrent
+        }
+        #expect(finished)
+    }
+
     @Test("a thrown error reaches the awaiting task")
     func errorsPropagate() async {
         struct Boom: Error {}

@@ -45,10 +45,16 @@ struct OutboxRelayTests {
         let counted = harness.keys.custom("events:counted")
         try await harness.publish("first")
         #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(counted) == 1 })
-        // The next batch's transaction carries the first one's mark.
+        // The next batch's transaction carries the first one's mark. (The relay's pass at start-up
+        // may take a mark too when it comes late, as on a busy machine, where the consumer loops,
+        // on threads of their own, can get ahead of it; then it deletes the row.)
         try await harness.publish("second")
         #expect(try await harness.eventually(timeout: .seconds(15)) { try await harness.redis.xlen(counted) == 2 })
-        #expect(try await harness.eventually(timeout: .seconds(15)) { try await unpublished(harness) == 1 })
+        #expect(try await harness.eventually(timeout: .seconds(15)) {
+            try await harness.database.query("SELECT count(*)::int8 FROM messaging.outbox WHERE data LIKE '%first%'")
+                .decodeColumn(Int64.self) == [0]
+        })
+        #expect(try await unpublished(harness) <= 1)
         worker.stop()
         try await running.value
         // The last batch's mark is written on the way out.

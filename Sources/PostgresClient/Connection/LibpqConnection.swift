@@ -15,6 +15,9 @@ final class LibpqConnection: @unchecked Sendable {
     // what other threads need lives in the two Mutexes.
     let configuration: PostgresConfiguration
     let thread: OwnedThread
+    /// False when the thread was lent (see ``PostgresClient/init(configuration:logger:thread:)``):
+    /// then closing the connection leaves it running.
+    private let ownsThread: Bool
     let logger: Logger
 
     /// The session; nil before the first connect and after it was dropped.
@@ -39,15 +42,16 @@ final class LibpqConnection: @unchecked Sendable {
     /// What the pool checks without a thread hop: is there anything to clean before reuse.
     private let needsRecycle = Mutex(false)
 
-    init(configuration: PostgresConfiguration, name: String, logger: Logger) {
+    init(configuration: PostgresConfiguration, name: String, logger: Logger, thread: OwnedThread? = nil) {
         self.configuration = configuration
-        self.thread = OwnedThread(name: name)
+        self.thread = thread ?? OwnedThread(name: name)
+        self.ownsThread = thread == nil
         self.logger = logger
         self.notices = NoticeSink(logger: logger)
     }
 
     deinit {
-        thread.shutdown()
+        if ownsThread { thread.shutdown() }
         if let handle { PQfinish(handle) }
         cancelState.withLock { $0.key?.free() }
     }
@@ -253,10 +257,10 @@ final class LibpqConnection: @unchecked Sendable {
         needsRecycle.withLock { $0 = false }
     }
 
-    /// Closes the session and stops the thread.
+    /// Closes the session and stops the thread (unless it was lent).
     func close() async {
         _ = try? await thread.run { [self] in closeSession() }
-        thread.shutdown()
+        if ownsThread { thread.shutdown() }
     }
 
     // MARK: Cancelling

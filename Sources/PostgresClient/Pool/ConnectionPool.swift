@@ -1,3 +1,4 @@
+import ClientSupport
 import Logging
 import Synchronization
 
@@ -6,6 +7,8 @@ import Synchronization
 final class ConnectionPool: Sendable {
     let configuration: PostgresConfiguration
     let logger: Logger
+    /// Where every connection lives when the pool was given a thread; nil: each has its own.
+    let thread: OwnedThread?
     private let state = Mutex(State())
 
     private struct State: ~Copyable {
@@ -36,9 +39,10 @@ final class ConnectionPool: Sendable {
         case wait(id: Int)
     }
 
-    init(configuration: PostgresConfiguration, logger: Logger) {
+    init(configuration: PostgresConfiguration, logger: Logger, thread: OwnedThread? = nil) {
         self.configuration = configuration
         self.logger = logger
+        self.thread = thread
     }
 
     /// Borrowers queued for a connection right now; tests wait on it to know one is queued.
@@ -72,7 +76,7 @@ final class ConnectionPool: Sendable {
     /// Opens a connection in a slot already counted. On failure the slot goes to the next waiter,
     /// who tries in turn, so waiters are never left behind a slot nobody will fill.
     private func open(number: Int) async throws -> LibpqConnection {
-        let connection = LibpqConnection(configuration: configuration, name: "postgres-\(number)", logger: logger)
+        let connection = LibpqConnection(configuration: configuration, name: "postgres-\(number)", logger: logger, thread: thread)
         do {
             try await connection.run(cancellable: false) { try $0.ensureUsable() }
             return connection

@@ -8,7 +8,7 @@ import RedisClient
 struct RedisEffects: Sendable {
     let service: ServiceDefinition
     let keys: KeySpace
-    let redis: RedisClient
+    let redis: any RedisCommandSender
 
     func handles(_ message: IncomingMessage) -> Bool {
         service.redisHandler(stream: message.stream, type: message.envelope.type) != nil

@@ -16,7 +16,7 @@ struct Settlement: Sendable {
     let keys: KeySpace
     /// Streams whose handled entries are deleted after the ack (see ``ServiceDefinition``).
     let deletedAfterHandling: Set<String>
-    let redis: RedisClient
+    let redis: any RedisCommandSender
     /// Where the ids of published events go, to be marked in the outbox.
     let marks: PublishedMarks
     let logger: Logger

@@ -1,3 +1,4 @@
+import ClientSupport
 import Contracts
 import Foundation
 import Logging
@@ -66,33 +67,48 @@ public final class Worker: Service {
             }
         }
         try await MessagingSchema.migrate(database, service: service)
-        // Blocking reads hold their connection: one of its own for each consumer loop.
-        let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
-        var readers: [RedisConnection] = []
-        for _ in lanes { readers.append(try await redis.dedicatedConnection()) }
-
         let wake = WakeSignal()
         let marks = PublishedMarks()
         let publicationEffects = PublicationEffects(service: service, keys: keys, logger: logger)
         let metrics = WorkerMetrics(service: service.name, streams: service.streams)
+        let inFlight = InFlight()
         let settlement = Settlement(
             group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, marks: marks, logger: logger)
-        let delivery = Delivery(
-            processor: BatchProcessor(
-                service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
-                publicationEffects: publicationEffects, beforeCommit: hooks.beforeCommit),
-            effects: RedisEffects(service: service, keys: keys, redis: redis),
-            settlement: settlement, inFlight: InFlight(), metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
-        // The loops share one consumer name (the process) and one in-flight set, so redelivery
-        // never takes over an entry that another loop of this process is still handling.
-        let consumers = zip(readers, lanes).map { reader, streams in
-            Consumer(
-                group: service.name, consumer: configuration.consumerName, streams: streams,
-                configuration: configuration, connection: reader, delivery: delivery, logger: logger)
+        let (service, logger, hooks) = (self.service, self.logger, self.hooks)
+        // Handlers get the shared client; effects and settlement go out on `sender`.
+        let delivery = { (database: PostgresClient, sender: any RedisCommandSender, settlement: Settlement) in
+            Delivery(
+                processor: BatchProcessor(
+                    service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
+                    publicationEffects: publicationEffects, beforeCommit: hooks.beforeCommit),
+                effects: RedisEffects(service: service, keys: keys, redis: sender),
+                settlement: settlement, inFlight: inFlight, metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         }
+        // Each consumer loop runs on a thread of its own, with its own Redis connection (which its
+        // blocking reads hold) and Postgres connection living there: its reads, transactions and
+        // settles run in place, with no hop between threads. The loops share one consumer name
+        // (the process) and one in-flight set, so redelivery never takes over an entry that
+        // another loop of this process is still handling.
+        let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
+        var loops: [ConsumerLoop] = []
+        for (index, streams) in lanes.enumerated() {
+            let thread = OwnedThread(name: "consumer-\(index)")
+            let reader = try await RedisConnection.connect(configuration: redisConfiguration, logger: logger, on: thread)
+            let loopDatabase = PostgresClient(
+                configuration: try PostgresConfiguration(
+                    configuration.databaseURL, poolSize: 1, applicationName: "\(service.name)-worker"),
+                logger: logger, thread: thread)
+            let loopSettlement = Settlement(
+                group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: reader, marks: marks, logger: logger)
+            let consumer = Consumer(
+                group: service.name, consumer: configuration.consumerName, streams: streams,
+                configuration: configuration, connection: reader, delivery: delivery(loopDatabase, reader, loopSettlement), logger: logger)
+            loops.append(ConsumerLoop(thread: thread, reader: reader, database: loopDatabase, consumer: consumer))
+        }
+        let consumers = loops.map(\.consumer)
         let redelivery = Redelivery(
             group: service.name, consumer: configuration.consumerName, streams: service.streams,
-            configuration: configuration, redis: redis, delivery: delivery, settlement: settlement,
+            configuration: configuration, redis: redis, delivery: delivery(database, redis, settlement), settlement: settlement,
             metrics: metrics, logger: logger)
         let retention = StreamRetention(
             streams: service.streams, configuration: configuration, redis: redis, metrics: metrics, logger: logger)
@@ -111,7 +127,9 @@ public final class Worker: Service {
         let relayStop = StopSignal()
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for consumer in consumers { group.addTask { try await consumer.run(until: stop) } }
+                for loop in loops {
+                    group.addTask(executorPreference: loop.thread) { try await loop.consumer.run(until: stop) }
+                }
                 group.addTask { try await redelivery.run(until: stop) }
                 group.addTask { await retention.run(until: stop) }
                 group.addTask { await relay.run(until: relayStop) }
@@ -141,8 +159,22 @@ public final class Worker: Service {
             readiness.draining()
             stop.stop()
         }
-        for reader in readers { await reader.close() }
+        for loop in loops { await loop.close() }
         logger.info("worker stopped")
+    }
+
+    /// A consumer loop and what lives on its thread.
+    private struct ConsumerLoop: Sendable {
+        let thread: OwnedThread
+        let reader: RedisConnection
+        let database: PostgresClient
+        let consumer: Consumer
+
+        func close() async {
+            await reader.close()
+            await database.close()
+            thread.shutdown()
+        }
     }
 
     /// The streams each consumer loop reads. A service that reads commands and events gets

@@ -1,0 +1,67 @@
+import ClientSupport
+import Foundation
+@testable import RedisClient
+import TestSupport
+import Testing
+
+/// A connection living on a thread it was lent: a consumer loop's, whose task prefers that thread
+/// and so sends without a hop.
+@Suite("A connection on a lent thread", .timeLimit(.minutes(2)))
+struct LentThreadTests {
+    @Test("a task preferring the thread sends in place, ahead of queued jobs; others still share its flights")
+    func sendsInPlace() async throws {
+        let server = try await TestServers.redis()
+        let thread = OwnedThread(name: "lent")
+        let connection = try await RedisConnection.connect(configuration: try RedisConfiguration(url: server.url), on: thread)
+        let counter = TestServers.uniqueName("lent")
+        let jobRan = Flag()
+        let (inPlace, value) = try await withTaskExecutorPreference(thread) {
+            thread.execute { jobRan.set() }
+            let value = try await connection.send("INCR", counter).int
+            // Had the send hopped, this task would have come back after the queued job.
+            return (!jobRan.isSet && thread.isCurrent, value)
+        }
+        #expect(inPlace)
+        #expect(value == 1)
+        // Callers off the thread, and one on it, all at once: every increment counted once.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<50 { group.addTask { _ = try await connection.send("INCR", counter) } }
+            group.addTask(executorPreference: thread) {
+                for _ in 0..<50 { _ = try await connection.send("INCR", counter) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try await connection.send("GET", counter).string == "101")
+        await connection.close()
+        // The thread was lent, not given: it still runs jobs.
+        #expect(try await thread.run { thread.isCurrent })
+        thread.shutdown()
+    }
+
+    @Test("cancelling a blocking read in place wakes it, and the connection works afterwards")
+    func cancelInPlaceBlockingRead() async throws {
+        let server = try await TestServers.redis()
+        let thread = OwnedThread(name: "lent")
+        let connection = try await RedisConnection.connect(configuration: try RedisConfiguration(url: server.url), on: thread)
+        let stream = TestServers.uniqueName("lent")
+        let started = ContinuousClock.now
+        let read = Task(executorPreference: thread) {
+            try await connection.xread(streams: [(stream, "$")], block: .seconds(30))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        read.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await read.value }
+        #expect(ContinuousClock.now - started < .seconds(10))
+        let pong = try await withTaskExecutorPreference(thread) { try await connection.send("PING") }
+        #expect(pong == .status("PONG"))
+        await connection.close()
+        thread.shutdown()
+    }
+}
+
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    func set() { lock.withLock { value = true } }
+    var isSet: Bool { lock.withLock { value } }
+}
