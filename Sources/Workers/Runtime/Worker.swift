@@ -55,9 +55,11 @@ public final class Worker: Service {
         var redisConfiguration = try RedisConfiguration(url: configuration.redisURL)
         redisConfiguration.clientName = "\(service.name):\(configuration.consumerName)"
         let redis = try await RedisClient.connect(configuration: redisConfiguration, logger: logger)
+        let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
+        // Shared by the relay, redelivery and the service's loops; each consumer loop has its own.
         let database = PostgresClient(
             configuration: try PostgresConfiguration(
-                configuration.databaseURL, poolSize: configuration.effectiveDatabasePoolSize,
+                configuration.databaseURL, poolSize: configuration.effectiveDatabasePoolSize - lanes.count,
                 applicationName: "\(service.name)-worker"),
             logger: logger)
         defer {
@@ -89,7 +91,6 @@ public final class Worker: Service {
         // settles run in place, with no hop between threads. The loops share one consumer name
         // (the process) and one in-flight set, so redelivery never takes over an entry that
         // another loop of this process is still handling.
-        let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
         var loops: [ConsumerLoop] = []
         for (index, streams) in lanes.enumerated() {
             let thread = OwnedThread(name: "consumer-\(index)")

@@ -41,9 +41,10 @@ public struct WorkerConfiguration: Sendable {
     public var streamKeepAge: Duration = .zero
     /// `STREAM_TRIM_MS`: how often each stream this service reads is trimmed.
     public var streamTrimInterval: Duration = .seconds(1)
-    /// `DATABASE_POOL_SIZE`: database connections. Each consumer loop's batches, the relay and the
-    /// redelivery loop use one at a time; the pool never gets fewer than `2 * concurrency + 2`
-    /// (a service that reads commands and events runs `concurrency` loops for each).
+    /// `DATABASE_POOL_SIZE`: database connections of the process. Each consumer loop holds one of
+    /// its own; the rest are shared by the relay, redelivery and the service's loops. Never fewer
+    /// than `2 * concurrency + 2` (a service that reads commands and events runs `concurrency`
+    /// loops for each), so at least two are shared.
     public var databasePoolSize: Int = 4
     /// `METRICS_PORT`: where `/metrics`, `/healthz` and `/readyz` are served; nil serves none,
     /// 0 takes any free port (logged at start-up).
@@ -115,9 +116,9 @@ public struct WorkerConfiguration: Sendable {
 
     public var keys: KeySpace { KeySpace(prefix: keyPrefix) }
 
-    /// The pool the worker opens: room for every consumer loop's batch, the relay and redelivery.
-    /// A connection for each consumer loop (`concurrency` for commands and as many for events),
-    /// the relay and one to spare.
+    /// The connections the worker opens at most: one for each consumer loop (`concurrency` for
+    /// commands and as many for events), and a shared pool of the rest, at least two, for the
+    /// relay, redelivery and the service's loops.
     public var effectiveDatabasePoolSize: Int { max(databasePoolSize, 2 * concurrency + 2) }
 
     public static func defaultConsumerName() -> String {
