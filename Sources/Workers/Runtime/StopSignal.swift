@@ -93,13 +93,26 @@ enum TimedWait {
         unpark: @escaping @Sendable (UUID) -> CheckedContinuation<Void, Never>?
     ) async {
         let id = UUID()
+        let expired = Expiry()
         let timer = Task {
             try? await Task.sleep(for: timeout)
+            // Marked before taking back: a wait parked after this finds the mark (below).
+            expired.mark()
             unpark(id)?.resume()
         }
         await withCheckedContinuation { continuation in
-            if !park(id, continuation) { continuation.resume() }
+            guard park(id, continuation) else { return continuation.resume() }
+            // The timeout fired before the wait was parked (its thread was held up: a busy
+            // machine, a short timeout) and found nothing to wake: take it back here. Only one
+            // of the two `unpark`s gets the continuation.
+            if expired.isMarked { unpark(id)?.resume() }
         }
         timer.cancel()
+    }
+
+    private final class Expiry: Sendable {
+        private let marked = Atomic(false)
+        func mark() { marked.store(true, ordering: .sequentiallyConsistent) }
+        var isMarked: Bool { marked.load(ordering: .sequentiallyConsistent) }
     }
 }
