@@ -23,7 +23,7 @@ struct Servers {
 /// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
 struct Fleet {
     /// Settings passed through from the bench's own environment.
-    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS"]
+    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS", "EVENT_LINGER_MS"]
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
 
     let processes: [ChildProcess]

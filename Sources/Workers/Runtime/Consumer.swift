@@ -11,6 +11,8 @@ struct Consumer: Sendable {
     let connection: RedisConnection
     let delivery: Delivery
     let logger: Logger
+    /// How long to wait after a read that did not fill a batch (see ``WorkerConfiguration/eventLinger``).
+    var linger: Duration = .zero
 
     /// Joins the group on every stream, creating stream and group if missing. A new group starts
     /// at the beginning of the stream, so nothing published before it existed is missed.
@@ -47,6 +49,10 @@ struct Consumer: Sendable {
                 messages.entries.map { DeliveredEntry(stream: messages.stream, entry: $0, deliveryCount: 1) }
             }
             try await delivery.handle(entries)
+            if linger > .zero && entries.count < configuration.batchSize {
+                // At most a second (EVENT_LINGER_MS), so a stop need not cut it short.
+                try? await Task.sleep(for: linger)
+            }
         }
     }
 }

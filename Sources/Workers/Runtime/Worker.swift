@@ -101,9 +101,10 @@ public final class Worker: Service {
                 logger: logger, thread: thread)
             let loopSettlement = Settlement(
                 group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: reader, marks: marks, logger: logger)
-            let consumer = Consumer(
+            var consumer = Consumer(
                 group: service.name, consumer: configuration.consumerName, streams: streams,
                 configuration: configuration, connection: reader, delivery: delivery(loopDatabase, reader, loopSettlement), logger: logger)
+            consumer.linger = Self.linger(of: streams, keys: keys, configuration: configuration)
             loops.append(ConsumerLoop(thread: thread, reader: reader, database: loopDatabase, consumer: consumer))
         }
         let consumers = loops.map(\.consumer)
@@ -187,6 +188,12 @@ public final class Worker: Service {
         let events = streams.filter { !keys.isCommands($0) }
         guard !commands.isEmpty, !events.isEmpty else { return Array(repeating: streams, count: concurrency) }
         return Array(repeating: commands, count: concurrency) + Array(repeating: events, count: concurrency)
+    }
+
+    /// How long a loop reading `streams` waits after a read that did not fill a batch: only a
+    /// loop reading events alone lingers; a command is someone's request, waiting for its reply.
+    static func linger(of streams: [String], keys: KeySpace, configuration: WorkerConfiguration) -> Duration {
+        streams.contains(where: keys.isCommands) ? .zero : configuration.eventLinger
     }
 
     /// Destroys the service's group on each of its ``ServiceDefinition/retiredStreams``. Entries
