@@ -60,6 +60,11 @@ func runWorker(_ options: BenchWorkerOptions) async throws {
     // Short reads so shutdown is prompt; a fast relay poll so the paced phase measures the runtime, not its fallback timer.
     configuration.block = .milliseconds(200)
     configuration.outboxPollInterval = .milliseconds(200)
+    // The bench's stream is one of events: its loop lingers as a service's event loop does,
+    // unless told otherwise (EVENT_LINGER_MS=0 measures without).
+    if let linger = ProcessInfo.processInfo.environment["EVENT_LINGER_MS"].flatMap(Int.init) {
+        configuration.eventLinger = .milliseconds(linger)
+    }
     try configuration.validate()
 
     var logger = Logger(label: "runtime-bench-worker")

@@ -21,7 +21,7 @@ struct LingerTests {
         #expect(configuration.eventLinger == .milliseconds(7))
         #expect(Worker.linger(of: [keys.events(.orderCreated)], keys: keys, configuration: configuration) == .milliseconds(7))
         #expect(Worker.linger(of: [keys.commands(.orders)], keys: keys, configuration: configuration) == .zero)
-        #expect(try WorkerConfiguration.fromEnvironment([:]).eventLinger == .milliseconds(2))
+        #expect(try WorkerConfiguration.fromEnvironment([:]).eventLinger == .milliseconds(5))
         #expect(try WorkerConfiguration.fromEnvironment(["EVENT_LINGER_MS": "0"]).eventLinger == .zero)
         #expect { try WorkerConfiguration.fromEnvironment(["EVENT_LINGER_MS": "5000"]) } throws: { "\($0)".contains("EVENT_LINGER_MS") }
     }

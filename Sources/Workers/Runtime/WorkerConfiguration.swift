@@ -24,7 +24,7 @@ public struct WorkerConfiguration: Sendable {
     /// the way a request waits on its command's reply, so this trades a little of an event's
     /// lag for the fixed cost of a batch, which at moderate load is most of its CPU. Loops
     /// reading commands never linger. 0 turns it off.
-    public var eventLinger: Duration = .milliseconds(2)
+    public var eventLinger: Duration = .milliseconds(5)
     /// `BLOCK_MS`: how long one read waits for entries. Bounded so that shutdown is prompt.
     public var block: Duration = .seconds(2)
     /// `ACK_WAIT_MS`: how long an entry may stay unacknowledged before another consumer takes it.
