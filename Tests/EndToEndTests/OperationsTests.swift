@@ -30,9 +30,11 @@ extension FleetProcesses {
             #expect(try await fleet.request("GET", "/healthz", base: orders).status == 200)
             #expect(try await fleet.request("GET", "/readyz", base: orders).status == 200)
             let prefix = try #require(fleet.environment["KEY_PREFIX"])
-            // The group's gauges come from the worker's pending scan, about once a second.
+            // The group's gauges come from the worker's pending scan, about once a second; a scan
+            // made while the order's command was read and not yet acknowledged saw it pending.
             let worker = try await fleet.eventually("/metrics", base: orders) {
                 $0.text.contains(#"worker_group_lag_entries{service="orders",stream="\#(prefix):commands:orders"} 0"#)
+                    && $0.text.contains(#"worker_group_pending_entries{service="orders",stream="\#(prefix):commands:orders"} 0"#)
             }
             #expect(worker.text.contains(#"worker_group_lag_entries{service="orders",stream="\#(prefix):commands:orders"} 0"#), "\(worker.text)")
             #expect(worker.text.contains(#"worker_group_pending_entries{service="orders",stream="\#(prefix):commands:orders"} 0"#), "\(worker.text)")

@@ -41,10 +41,3 @@ struct LentThreadTests {
         thread.shutdown()
     }
 }
-
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
-}

@@ -10,9 +10,7 @@ import Testing
 struct LentThreadTests {
     @Test("a task preferring the thread sends in place, ahead of queued jobs; others still share its flights")
     func sendsInPlace() async throws {
-        let server = try await TestServers.redis()
-        let thread = OwnedThread(name: "lent")
-        let connection = try await RedisConnection.connect(configuration: try RedisConfiguration(url: server.url), on: thread)
+        let (thread, connection) = try await lentConnection()
         let counter = TestServers.uniqueName("lent")
         let jobRan = Flag()
         let (inPlace, value) = try await withTaskExecutorPreference(thread) {
@@ -40,9 +38,7 @@ struct LentThreadTests {
 
     @Test("cancelling a blocking read in place wakes it, and the connection works afterwards")
     func cancelInPlaceBlockingRead() async throws {
-        let server = try await TestServers.redis()
-        let thread = OwnedThread(name: "lent")
-        let connection = try await RedisConnection.connect(configuration: try RedisConfiguration(url: server.url), on: thread)
+        let (thread, connection) = try await lentConnection()
         let stream = TestServers.uniqueName("lent")
         let started = ContinuousClock.now
         let read = Task(executorPreference: thread) {
@@ -57,11 +53,11 @@ struct LentThreadTests {
         await connection.close()
         thread.shutdown()
     }
-}
 
-private final class Flag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
-    func set() { lock.withLock { value = true } }
-    var isSet: Bool { lock.withLock { value } }
+    /// A connection to the shared server, living on a thread of the test's.
+    private func lentConnection() async throws -> (OwnedThread, RedisConnection) {
+        let server = try await TestServers.redis()
+        let thread = OwnedThread(name: "lent")
+        return (thread, try await RedisConnection.connect(configuration: try RedisConfiguration(url: server.url), on: thread))
+    }
 }
