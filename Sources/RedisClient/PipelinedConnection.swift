@@ -169,36 +169,39 @@ final class PipelinedConnection: @unchecked Sendable {
         }
     }
 
-    /// The caller's own request, flown now on this thread with whatever else was queued.
+    /// The caller's own request, flown now on this thread with whatever else was queued. Queued
+    /// and taken under one lock, so a `close()` from another thread either refuses it here or
+    /// finds it already in flight.
     private func flyInPlace(_ request: Request) throws -> Replies {
-        let rejection: (any Error)? = lock.withLock {
-            if closed { return RedisError(code: .clientClosed, message: "the Redis connection is closed") }
-            if Task.isCancelled { return CancellationError() }
+        let batch: [Request] = try lock.withLock {
+            if closed { throw RedisError(code: .clientClosed, message: "the Redis connection is closed") }
+            if Task.isCancelled { throw CancellationError() }
             queue.append(request)
-            return nil
+            return takeQueuedLocked()
         }
-        if let rejection { throw rejection }
         // A drain job already scheduled finds the queue empty, or later requests to fly.
-        guard let batch = takeQueued() else {
-            throw RedisError(code: .protocol, message: "a request flown in place was not queued")
-        }
         return try flyAndResume(batch)[request.id]!.get()
     }
 
     /// Everything queued, marked in flight; nil (and no drain scheduled) when nothing is.
     private func takeQueued() -> [Request]? {
         lock.withLock {
-            if queue.isEmpty {
+            guard !queue.isEmpty else {
                 drainScheduled = false
                 return nil
             }
-            let batch = queue
-            queue = []
-            inFlight = Set(batch.map(\.id))
-            flights += 1
-            inFlightBlocks = batch.contains { $0.commands.contains { $0.blockingTime != nil } }
-            return batch
+            return takeQueuedLocked()
         }
+    }
+
+    /// Takes the whole queue and marks it in flight; called under `lock`.
+    private func takeQueuedLocked() -> [Request] {
+        let batch = queue
+        queue = []
+        inFlight = Set(batch.map(\.id))
+        flights += 1
+        inFlightBlocks = batch.contains { $0.commands.contains { $0.blockingTime != nil } }
+        return batch
     }
 
     /// Flies `batch`, resumes each waiting caller, and returns the outcomes of requests flown in place.

@@ -54,6 +54,29 @@ struct LentThreadTests {
         thread.shutdown()
     }
 
+    @Test("closed from another thread while a task on the thread keeps sending: each send answers or fails as closed, none hangs")
+    func closeWhileSendingInPlace() async throws {
+        let (thread, connection) = try await lentConnection()
+        let counter = TestServers.uniqueName("lent")
+        let sender = Task(executorPreference: thread) { () -> [String] in
+            var failures: [String] = []
+            for _ in 0..<2000 {
+                do {
+                    _ = try await connection.send("INCR", counter)
+                } catch let error as RedisError {
+                    failures.append("\(error.code)")
+                }
+            }
+            return failures
+        }
+        try await Task.sleep(for: .milliseconds(20))
+        await connection.close()
+        let failures = try await sender.value
+        #expect(!failures.isEmpty, "the close came after every send")
+        #expect(Set(failures).isSubset(of: ["\(RedisError.Code.clientClosed)"]), "\(Set(failures))")
+        thread.shutdown()
+    }
+
     /// A connection to the shared server, living on a thread of the test's.
     private func lentConnection() async throws -> (OwnedThread, RedisConnection) {
         let server = try await TestServers.redis()
