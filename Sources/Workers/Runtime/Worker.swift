@@ -57,11 +57,10 @@ public final class Worker: Service {
         let redis = try await RedisClient.connect(configuration: redisConfiguration, logger: logger)
         let lanes = Self.lanes(of: service.streams, keys: keys, concurrency: configuration.concurrency)
         // Shared by the relay, redelivery and the service's loops; each consumer loop has its own.
-        let database = PostgresClient(
-            configuration: try PostgresConfiguration(
-                configuration.databaseURL, poolSize: configuration.effectiveDatabasePoolSize - lanes.count,
-                applicationName: "\(service.name)-worker"),
-            logger: logger)
+        let databaseConfiguration = try PostgresConfiguration(
+            configuration.databaseURL, poolSize: configuration.effectiveDatabasePoolSize - lanes.count,
+            applicationName: "\(service.name)-worker")
+        let database = PostgresClient(configuration: databaseConfiguration, logger: logger)
         defer {
             Task {
                 await redis.shutdown()
@@ -74,18 +73,22 @@ public final class Worker: Service {
         let publicationEffects = PublicationEffects(service: service, keys: keys, logger: logger)
         let metrics = WorkerMetrics(service: service.name, streams: service.streams)
         let inFlight = InFlight()
-        let settlement = Settlement(
-            group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: redis, marks: marks, logger: logger)
         let (service, logger, hooks) = (self.service, self.logger, self.hooks)
-        // Handlers get the shared client; effects and settlement go out on `sender`.
-        let delivery = { (database: PostgresClient, sender: any RedisCommandSender, settlement: Settlement) in
+        let settlement = { (sender: any RedisCommandSender) in
+            Settlement(
+                group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: sender, marks: marks, logger: logger)
+        }
+        // Handlers get the shared client; Redis-only effects go out where the settlement does.
+        let delivery = { (database: PostgresClient, settlement: Settlement) in
             Delivery(
                 processor: BatchProcessor(
                     service: service, keys: keys, database: database, redis: redis, logger: logger, marks: marks,
                     publicationEffects: publicationEffects, beforeCommit: hooks.beforeCommit),
-                effects: RedisEffects(service: service, keys: keys, redis: sender),
+                effects: RedisEffects(service: service, keys: keys, redis: settlement.redis),
                 settlement: settlement, inFlight: inFlight, metrics: metrics, logger: logger, afterCommit: hooks.afterCommit)
         }
+        var loopDatabaseConfiguration = databaseConfiguration
+        loopDatabaseConfiguration.poolSize = 1
         // Each consumer loop runs on a thread of its own, with its own Redis connection (which its
         // blocking reads hold) and Postgres connection living there: its reads, transactions and
         // settles run in place, with no hop between threads. The loops share one consumer name
@@ -95,22 +98,18 @@ public final class Worker: Service {
         for (index, streams) in lanes.enumerated() {
             let thread = OwnedThread(name: "consumer-\(index)")
             let reader = try await RedisConnection.connect(configuration: redisConfiguration, logger: logger, on: thread)
-            let loopDatabase = PostgresClient(
-                configuration: try PostgresConfiguration(
-                    configuration.databaseURL, poolSize: 1, applicationName: "\(service.name)-worker"),
-                logger: logger, thread: thread)
-            let loopSettlement = Settlement(
-                group: service.name, keys: keys, deletedAfterHandling: service.deletedAfterHandling, redis: reader, marks: marks, logger: logger)
+            let loopDatabase = PostgresClient(configuration: loopDatabaseConfiguration, logger: logger, thread: thread)
             var consumer = Consumer(
                 group: service.name, consumer: configuration.consumerName, streams: streams,
-                configuration: configuration, connection: reader, delivery: delivery(loopDatabase, reader, loopSettlement), logger: logger)
+                configuration: configuration, connection: reader, delivery: delivery(loopDatabase, settlement(reader)), logger: logger)
             consumer.linger = Self.linger(of: streams, keys: keys, configuration: configuration)
-            loops.append(ConsumerLoop(thread: thread, reader: reader, database: loopDatabase, consumer: consumer))
+            loops.append(ConsumerLoop(thread: thread, database: loopDatabase, consumer: consumer))
         }
+        let sharedSettlement = settlement(redis)
         let consumers = loops.map(\.consumer)
         let redelivery = Redelivery(
             group: service.name, consumer: configuration.consumerName, streams: service.streams,
-            configuration: configuration, redis: redis, delivery: delivery(database, redis, settlement), settlement: settlement,
+            configuration: configuration, redis: redis, delivery: delivery(database, sharedSettlement), settlement: sharedSettlement,
             metrics: metrics, logger: logger)
         let retention = StreamRetention(
             streams: service.streams, configuration: configuration, redis: redis, metrics: metrics, logger: logger)
@@ -165,15 +164,15 @@ public final class Worker: Service {
         logger.info("worker stopped")
     }
 
-    /// A consumer loop and what lives on its thread.
+    /// A consumer loop and what lives on its thread: its reading connection (the consumer's) and
+    /// its database client.
     private struct ConsumerLoop: Sendable {
         let thread: OwnedThread
-        let reader: RedisConnection
         let database: PostgresClient
         let consumer: Consumer
 
         func close() async {
-            await reader.close()
+            await consumer.connection.close()
             await database.close()
             thread.shutdown()
         }
