@@ -30,6 +30,19 @@ struct FleetLoad {
         let stock = TicketStock(redis: redis, database: database, keys: keys, seller: seller.id)
 
         let phase = Double(options.phase)
+        if let rate = options.pacedOnly.map(Double.init) {
+            let tickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * Int(rate) + 1))
+            say("warm-up: \(options.warmup) s paced at \(Int(rate))/s (not counted)")
+            _ = await Load.paced(lanes, tickets: tickets, rate: rate, seconds: Double(options.warmup))
+            _ = try await drain()
+            let result = try await meter.measure("paced \(Int(rate))/s", target: rate, load: {
+                await Load.paced(lanes, tickets: tickets, rate: rate, seconds: phase)
+            }, drain: drain)
+            let idle = try await IdleCost.measure(meter)
+            await database.close()
+            await redis.shutdown()
+            return ([result], idle, processes.names)
+        }
         let unpacedTickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * options.maxRate))
         say("warm-up: \(options.warmup) s unpaced at \(options.clients) connections (not counted)")
         _ = await Load.closed(lanes, tickets: unpacedTickets, seconds: Double(options.warmup))

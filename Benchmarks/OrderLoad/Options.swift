@@ -14,18 +14,22 @@ struct Options {
     var soakSeconds: Int?
     /// Purchases a second during the soak.
     var rate = 150
+    /// Orders/s of a single paced phase to run instead of the monolith, the unpaced phase and
+    /// the fractions of its peak: to study one load quickly.
+    var pacedOnly: Int?
 
     static let pacedFractions = [0.25, 0.5, 0.75, 1.0]
-    static let usage = "[--clients N] [--warmup SECONDS] [--phase SECONDS] [--max-rate ORDERS_PER_S], or --soak SECONDS [--rate N] [--clients N]"
+    static let usage = "[--clients N] [--warmup SECONDS] [--phase SECONDS] [--max-rate ORDERS_PER_S] [--paced ORDERS_PER_S], or --soak SECONDS [--rate N] [--clients N]"
 
     init(_ arguments: [String]) throws {
         let flags = try WholeNumberFlags.parse(
-            arguments, known: ["--clients", "--warmup", "--phase", "--max-rate", "--soak", "--rate"], usage: Self.usage)
+            arguments, known: ["--clients", "--warmup", "--phase", "--max-rate", "--soak", "--rate", "--paced"], usage: Self.usage)
         clients = flags["--clients"] ?? clients
         warmup = flags["--warmup"] ?? warmup
         phase = flags["--phase"] ?? phase
         maxRate = flags["--max-rate"] ?? maxRate
         soakSeconds = flags["--soak"]
         rate = flags["--rate"] ?? rate
+        pacedOnly = flags["--paced"]
     }
 }

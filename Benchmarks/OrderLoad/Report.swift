@@ -22,8 +22,8 @@ enum Report {
         say(line)
     }
 
-    static func tables(monolith: PhaseResult, fleet: [PhaseResult], idle: IdleCost, names: [String]) {
-        let all = [monolith] + fleet
+    static func tables(monolith: PhaseResult?, fleet: [PhaseResult], idle: IdleCost, names: [String]) {
+        let all = [monolith].compactMap { $0 } + fleet
         say("\nthroughput and latency (ms; paced phases from each order's scheduled send time)")
         say(Table.label("phase", 16) + ["target/s", "201", "202", "other", "errors", "orders/s", "settled/s", "vs mono",
                                          "p50", "p90", "p99", "p99.9", "max"].map { Table.cell($0, 10) }.joined())
@@ -31,7 +31,7 @@ enum Report {
             let tally = result.tally
             let latencies = Latencies(tally.latencies)
             // Only the unpaced phase is a peak to set beside the monolith's; a paced one ran at its target.
-            let ratio = result.name == monolith.name || result.target != nil ? nil : result.ordersPerSecond / monolith.ordersPerSecond
+            let ratio = monolith.flatMap { result.name == $0.name || result.target != nil ? nil : result.ordersPerSecond / $0.ordersPerSecond }
             say(Table.label(result.name, 16)
                   + Table.cell(result.target, 10, "%.0f") + Table.cell(String(tally.created), 10) + Table.cell(String(tally.pending), 10)
                   + Table.cell(String(tally.otherStatuses.values.reduce(0, +)), 10) + Table.cell(String(tally.transportErrors), 10)
@@ -40,7 +40,7 @@ enum Report {
                   + [0.5, 0.9, 0.99, 0.999].map { Table.cell(latencies.percentile($0), 10) }.joined()
                   + Table.cell(latencies.sorted.last, 10))
         }
-        if let peak = fleet.first(where: { $0.target == nil }) {
+        if let monolith, let peak = fleet.first(where: { $0.target == nil }) {
             say(String(format: "the fleet's unpaced peak is %.3f of the monolith's orders/s (1 : %.1f), settled %.3f",
                        peak.ordersPerSecond / monolith.ordersPerSecond, monolith.ordersPerSecond / peak.ordersPerSecond,
                        peak.settledPerSecond / monolith.ordersPerSecond))
@@ -56,7 +56,7 @@ enum Report {
         for result in all {
             let perOrder = result.cpu.mapValues { $0 * 1e6 / Double(max(result.orders, 1)) }
             var values = perOrder
-            values["total"] = result.name == monolith.name ? perOrder.values.reduce(0, +) : fleetTotal(perOrder)
+            values["total"] = result.name == monolith?.name ? perOrder.values.reduce(0, +) : fleetTotal(perOrder)
             say(Table.label(result.name, 16) + columns.map { Table.cell(values[$0], width, "%.0f") }.joined())
         }
         say("\npeak RSS MB within the phase (VmHWM; postgres: summed over its processes, shared memory in each)")

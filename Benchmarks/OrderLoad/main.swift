@@ -3,6 +3,7 @@
 // beside a monolith doing the same order as one transaction on the same Postgres server.
 //
 //   swift build -c release && .build/release/order-load-bench [--clients 32] [--warmup 5] [--phase 30] [--max-rate 2000]
+//   .build/release/order-load-bench --paced 1000 [--phase 30]    (one paced phase alone, no monolith)
 //   .build/release/order-load-bench --soak 600 [--rate 150]     (memory soak: see Soak.swift)
 //
 // Every order is for a ticket of its own, so each request is a real reservation: XADD of the
@@ -41,6 +42,11 @@ do {
         try await Soak(client: client, redisURL: servers.redis.url, processes: fleet.processes, clients: options.clients,
                        rate: options.rate, seconds: seconds).run()
         await fleet.stop()
+    } else if options.pacedOnly != nil {
+        let fleet = try await Fleet.launch(on: servers)
+        let (results, idle, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
+        await fleet.stop()
+        Report.tables(monolith: nil, fleet: results, idle: idle, names: names)
     } else {
         say("monolith: \(options.clients) clients, one transaction per order (BEGIN; SELECT ticket; INSERT order; COMMIT), "
               + "\(options.warmup) s warm-up, \(options.phase) s measured, on the same Postgres (fsync on)")
