@@ -32,10 +32,11 @@ public enum OrdersService {
         service.migrations = [(schema: ServiceName.orders.rawValue, migrations: try Migration.load(from: migrations))]
 
         let commands = OrderCommandHandlers(orderTTL: settings.orderTTL)
-        service.on(CreateOrder.type, in: keys.commands(.orders), commands.create)
+        // Both act only within the transaction: first deliveries skip the inbox check.
+        service.on(CreateOrder.type, in: keys.commands(.orders), transactionOnly: true, commands.create)
         // Each order goes on the expiration schedule as it is announced, with the same durability.
         service.onPublishing(OrderCreated.type, ExpirationScheduling.onOrderCreated)
-        service.on(CancelOrder.type, in: keys.commands(.orders), commands.cancel)
+        service.on(CancelOrder.type, in: keys.commands(.orders), transactionOnly: true, commands.cancel)
         service.on(TicketCreated.type, in: keys.events(TicketCreated.name), TicketReplicaHandlers.created)
         service.on(TicketUpdated.type, in: keys.events(TicketUpdated.name), TicketReplicaHandlers.updated)
         service.on(ExpirationComplete.type, in: keys.events(ExpirationComplete.name), OrderOutcomeHandlers.expired)

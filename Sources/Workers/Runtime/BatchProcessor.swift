@@ -80,14 +80,17 @@ struct BatchProcessor: Sendable {
     private func process(_ messages: [IncomingMessage], marking published: [UUID]) async -> BatchOutcome {
         var failed: [Int: String] = [:]
         var sharedFailures = 0
-        // Events read for the first time are almost never duplicates, so their batch skips the
+        // Messages read for the first time are almost never duplicates, so their batch skips the
         // inbox check (a statement and a round trip) and lets the inbox insert find one: a
         // message handled before fails that plain insert, which rolls the whole batch back, and
         // the batch runs again with the check. A redelivered entry is checked from the start, and
-        // so is a command: one comes again with its id by design (an Idempotency-Key resent, an
-        // operator's replay), and its handler may act outside the transaction (a payment
-        // gateway's charge), which must not run for a duplicate.
-        var checkInbox = messages.contains { $0.deliveryCount > 1 || keys.isCommands($0.stream) }
+        // so is a command whose handler may act outside the transaction (a payment gateway's
+        // charge), which must not run for a duplicate: commands come again with their id by
+        // design (an Idempotency-Key resent, an operator's replay).
+        var checkInbox = messages.contains {
+            $0.deliveryCount > 1
+                || (keys.isCommands($0.stream) && !service.isTransactionOnly(stream: $0.stream, type: $0.envelope.type))
+        }
         while true {
             do {
                 return try await database.withConnection { [checkInbox] connection in

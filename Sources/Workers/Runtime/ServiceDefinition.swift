@@ -49,10 +49,28 @@ public struct ServiceDefinition: Sendable {
 
     /// Registers `handler` for messages of `type` on `stream`. With `deleteWhenHandled`, entries
     /// of that stream are deleted (`XDEL`) right after they are acknowledged.
-    public mutating func on(_ type: String, in stream: String, deleteWhenHandled: Bool = false, _ handler: @escaping MessageHandler) {
+    ///
+    /// `transactionOnly` says that every effect of the handler is a statement of the batch's
+    /// transaction: it calls no gateway and writes nothing elsewhere, so running it for a
+    /// duplicate and rolling back leaves no trace. A command of such a type, read for the first
+    /// time, skips the inbox check as an event does (a round trip saved on the buyer's path):
+    /// a duplicate is found by the inbox insert, and the batch runs again with the check. Any
+    /// other command is checked before its handler runs. Events are always checked that way.
+    public mutating func on(
+        _ type: String, in stream: String, deleteWhenHandled: Bool = false, transactionOnly: Bool = false,
+        _ handler: @escaping MessageHandler
+    ) {
         if !streams.contains(stream) { streams.append(stream) }
         handlers[stream, default: [:]][type] = handler
         if deleteWhenHandled { deletedAfterHandling.insert(stream) }
+        if transactionOnly { transactionOnlyTypes[stream, default: []].insert(type) } else { transactionOnlyTypes[stream]?.remove(type) }
+    }
+
+    /// The types, by stream, whose handlers act only within the transaction (see ``on(_:in:deleteWhenHandled:transactionOnly:_:)``).
+    private var transactionOnlyTypes: [String: Set<String>] = [:]
+
+    func isTransactionOnly(stream: String, type: String) -> Bool {
+        transactionOnlyTypes[stream]?.contains(type) ?? false
     }
 
     /// Registers `handler` for messages of `type` on `stream` whose effects live in Redis only

@@ -13,8 +13,9 @@ public enum TicketsService {
         let keys = configuration.keys
         var service = ServiceDefinition(name: ServiceName.tickets.rawValue)
         service.migrations = [(schema: ServiceName.tickets.rawValue, migrations: try Migration.load(from: directory))]
-        service.on(CreateTicket.type, in: keys.commands(.tickets), CreateTicketHandler.handle)
-        service.on(UpdateTicket.type, in: keys.commands(.tickets), UpdateTicketHandler.handle)
+        // Both act only within the transaction: first deliveries skip the inbox check.
+        service.on(CreateTicket.type, in: keys.commands(.tickets), transactionOnly: true, CreateTicketHandler.handle)
+        service.on(UpdateTicket.type, in: keys.commands(.tickets), transactionOnly: true, UpdateTicketHandler.handle)
         service.on(OrderCreated.type, in: keys.events(.orderCreated), ReservationHandlers.reserve)
         service.on(OrderCancelled.type, in: keys.events(.orderCancelled), ReservationHandlers.release)
         return service
