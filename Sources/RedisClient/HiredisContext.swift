@@ -25,8 +25,18 @@ final class HiredisContext {
         redisFree(context)
     }
 
+    /// hiredis sends with `write(2)`, which raises SIGPIPE when Redis has closed the connection
+    /// (a restart, a killed client) and by default ends the whole process. Ignored once, before
+    /// the first connection: the write then fails with EPIPE and the connection is reported
+    /// lost, as a failed read is. (libpq and SwiftNIO avoid the signal per send; hiredis 0.14
+    /// cannot.)
+    private static let sigpipeIgnored: Void = {
+        _ = signal(SIGPIPE, SIG_IGN)
+    }()
+
     /// Connects within `timeout`. Throws `.connectionFailed` with hiredis's reason.
     static func connect(to endpoint: RedisConfiguration.Endpoint, timeout: Duration, keepAlive: Bool) throws -> HiredisContext {
+        _ = sigpipeIgnored
         let tv = timeval(timeout)
         let raw: UnsafeMutablePointer<redisContext>?
         switch endpoint {

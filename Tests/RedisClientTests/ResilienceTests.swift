@@ -1,3 +1,4 @@
+import Glibc
 import Foundation
 import Synchronization
 import RedisClient
@@ -188,5 +189,60 @@ struct ResilienceTests {
             #expect(await blocked == .clientClosed)
             #expect(ContinuousClock.now - started < .seconds(10))
         }
+    }
+}
+
+/// Writing to a connection whose peer has gone raises SIGPIPE, which by default ends the process.
+@Suite("A peer that closes while a command is written", .timeLimit(.minutes(1)))
+struct ClosedPeerTests {
+    @Test("a large command written to a peer that closed fails as connectionLost; SIGPIPE does not end the process")
+    func writeToClosedPeer() async throws {
+        let server = try ClosingServer()
+        defer { server.stop() }
+        var configuration = try RedisConfiguration(url: "redis://127.0.0.1:\(server.port)")
+        configuration.reconnectBudget = .zero
+        let connection = try await RedisConnection.connect(configuration: configuration)
+        // Larger than the socket buffers: after the peer's reset, hiredis writes on and meets EPIPE.
+        let value = String(repeating: "x", count: 16 << 20)
+        let code = await redisErrorCode { try await connection.send("SET", "k", value) }
+        #expect(code == .connectionLost || code == .connectionFailed)
+        await connection.close()
+    }
+}
+
+/// A TCP server on a free loopback port that accepts each connection and closes it at once.
+private final class ClosingServer: @unchecked Sendable {
+    let port: Int
+    private let socket: Int32
+    private let thread: Thread
+
+    init() throws {
+        let listening = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(listening, pointer, length) == 0 && listen(listening, 16) == 0 && getsockname(listening, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw POSIXError(.EADDRINUSE) }
+        socket = listening
+        port = Int(UInt16(bigEndian: address.sin_port))
+        thread = Thread {
+            while true {
+                let client = accept(listening, nil, nil)
+                if client < 0 { return }
+                close(client)
+            }
+        }
+        thread.start()
+    }
+
+    func stop() {
+        shutdown(socket, Int32(SHUT_RDWR))
+        close(socket)
     }
 }
