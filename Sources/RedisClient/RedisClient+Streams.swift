@@ -43,10 +43,7 @@ extension RedisCommandSender {
         group: String, consumer: String, streams: [(key: String, id: String)],
         count: Int? = nil, block: Duration? = nil, noAck: Bool = false
     ) async throws -> [StreamMessages] {
-        var command = RedisCommand("XREADGROUP", "GROUP", group, consumer)
-        Self.appendReadOptions(&command, count: count, block: block)
-        if noAck { command.append("NOACK") }
-        Self.appendStreams(&command, streams)
+        let command = RedisCommand.xreadgroup(group: group, consumer: consumer, streams: streams, count: count, block: block, noAck: noAck)
         return try StreamMessages.list(try await send(command))
     }
 
@@ -62,23 +59,9 @@ extension RedisCommandSender {
     /// `XREAD [COUNT n] [BLOCK ms] STREAMS keys… ids…`; id `$` means entries after now.
     public func xread(streams: [(key: String, id: String)], count: Int? = nil, block: Duration? = nil) async throws -> [StreamMessages] {
         var command = RedisCommand("XREAD")
-        Self.appendReadOptions(&command, count: count, block: block)
-        Self.appendStreams(&command, streams)
+        RedisCommand.appendReadOptions(&command, count: count, block: block)
+        RedisCommand.appendStreams(&command, streams)
         return try StreamMessages.list(try await send(command))
-    }
-
-    private static func appendReadOptions(_ command: inout RedisCommand, count: Int?, block: Duration?) {
-        if let count { command.append(contentsOf: ["COUNT", count]) }
-        if let block {
-            command.append(contentsOf: ["BLOCK", block.redisMilliseconds])
-            command.blockingTime = block
-        }
-    }
-
-    private static func appendStreams(_ command: inout RedisCommand, _ streams: [(key: String, id: String)]) {
-        command.append("STREAMS")
-        for stream in streams { command.append(stream.key) }
-        for stream in streams { command.append(stream.id) }
     }
 
     /// `XACK key group id…`; returns how many were pending and are now acknowledged.
@@ -297,5 +280,34 @@ extension RedisCommandSender {
     public func xdel(_ key: String, ids: [String]) async throws -> Int {
         if ids.isEmpty { return 0 }
         return try await send(RedisCommand("XDEL", arguments: [key] + ids)).asInt()
+    }
+}
+
+extension RedisCommand {
+    /// `XREADGROUP GROUP g c [COUNT n] [BLOCK ms] [NOACK] STREAMS keys… ids…`, to send in a
+    /// pipeline with other commands; parse its reply with ``StreamMessages/list(_:)``.
+    public static func xreadgroup(
+        group: String, consumer: String, streams: [(key: String, id: String)],
+        count: Int? = nil, block: Duration? = nil, noAck: Bool = false
+    ) -> RedisCommand {
+        var command = RedisCommand("XREADGROUP", "GROUP", group, consumer)
+        appendReadOptions(&command, count: count, block: block)
+        if noAck { command.append("NOACK") }
+        appendStreams(&command, streams)
+        return command
+    }
+
+    fileprivate static func appendReadOptions(_ command: inout RedisCommand, count: Int?, block: Duration?) {
+        if let count { command.append(contentsOf: ["COUNT", count]) }
+        if let block {
+            command.append(contentsOf: ["BLOCK", block.redisMilliseconds])
+            command.blockingTime = block
+        }
+    }
+
+    fileprivate static func appendStreams(_ command: inout RedisCommand, _ streams: [(key: String, id: String)]) {
+        command.append("STREAMS")
+        for stream in streams { command.append(stream.key) }
+        for stream in streams { command.append(stream.id) }
     }
 }

@@ -61,8 +61,9 @@ public struct StreamMessages: Sendable, Hashable {
     public let stream: String
     public let entries: [StreamEntry]
 
-    /// Parses `[[key, entries], …]`; a null reply (the block timed out) is no streams.
-    static func list(_ reply: RedisReply) throws -> [StreamMessages] {
+    /// Parses `[[key, entries], …]`; a null reply (the block timed out) is no streams. Public
+    /// for a read sent in a pipeline (see ``RedisCommand/xreadgroup(group:consumer:streams:count:block:noAck:)``).
+    public static func list(_ reply: RedisReply) throws -> [StreamMessages] {
         guard let streams = try reply.asOptionalArray() else { return [] }
         return try streams.map { element in
             guard let parts = element.array, parts.count == 2 else {

@@ -24,32 +24,52 @@ struct Consumer: Sendable {
         }
     }
 
+    /// The read that goes out with a settlement: new entries only, no `BLOCK`.
+    private var nextRead: RedisCommand {
+        .xreadgroup(group: group, consumer: consumer, streams: streams.map { ($0, ">") }, count: configuration.batchSize)
+    }
+
+    /// Reads and handles batches until `stop`. While entries keep coming, the next read rides in
+    /// the round trip that settles the batch before it (without `BLOCK`, so the settlement is
+    /// not held up), saving a round trip per batch; only a read that finds nothing, or the
+    /// first, blocks on its own. A stop that comes after such a read still lets its entries be
+    /// handled: they are this consumer's now, and a stop finishes what it holds.
     func run(until stop: StopSignal) async throws {
         var failures = 0
-        while !stop.isStopped {
+        var readAhead: [StreamMessages]?
+        while !stop.isStopped || readAhead != nil {
             try Task.checkCancellation()
-            let read: [StreamMessages]
-            do {
-                read = try await connection.xreadgroup(
-                    group: group, consumer: consumer, streams: streams.map { ($0, ">") },
-                    count: configuration.batchSize, block: configuration.block)
-                failures = 0
-            } catch let error as RedisError where error.code == .noGroup {
-                // The stream or group was deleted under us (a reset by hand): join again.
-                logger.warning("consumer group missing; joining again", metadata: ["error": "\(error)"])
-                try? await joinGroups()
-                continue
-            } catch {
-                failures += 1
-                logger.warning("reading from Redis failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
-                await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
-                continue
+            var read: [StreamMessages] = []
+            if let entries = readAhead {
+                read = entries
+                readAhead = nil
+            } else {
+                do {
+                    read = try await connection.xreadgroup(
+                        group: group, consumer: consumer, streams: streams.map { ($0, ">") },
+                        count: configuration.batchSize, block: configuration.block)
+                    failures = 0
+                } catch let error as RedisError where error.code == .noGroup {
+                    // The stream or group was deleted under us (a reset by hand): join again.
+                    logger.warning("consumer group missing; joining again", metadata: ["error": "\(error)"])
+                    try? await joinGroups()
+                    continue
+                } catch {
+                    failures += 1
+                    logger.warning("reading from Redis failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+                    await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+                    continue
+                }
             }
             let entries = read.flatMap { messages in
                 messages.entries.map { DeliveredEntry(stream: messages.stream, entry: $0, deliveryCount: 1) }
             }
-            try await delivery.handle(entries)
-            if linger > .zero && entries.count < configuration.batchSize {
+            let lingers = linger > .zero && entries.count < configuration.batchSize
+            // A loop that lingers reads after its wait; a stopping one takes nothing more. Asked
+            // as the settlement goes out, so a stop during the batch is seen.
+            readAhead = try await delivery.handle(entries, readAhead: { lingers || stop.isStopped ? nil : nextRead })
+                .flatMap { $0.contains { !$0.entries.isEmpty } ? $0 : nil }
+            if lingers {
                 // At most a second (EVENT_LINGER_MS), so a stop need not cut it short.
                 try? await Task.sleep(for: linger)
             }

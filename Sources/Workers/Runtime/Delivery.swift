@@ -23,8 +23,12 @@ struct Delivery: Sendable {
     /// stands in for a crash at the worst moment.
     let afterCommit: (@Sendable ([IncomingMessage]) async throws -> Void)?
 
-    func handle(_ entries: [DeliveredEntry]) async throws {
-        guard !entries.isEmpty else { return }
+    /// Handles and settles `entries`. `readAhead` is asked, as the settlement goes out, for a
+    /// consumer's next non-blocking `XREADGROUP` to send with it (see
+    /// ``Settlement/settle(_:thenRead:)``); the entries it read are returned.
+    @discardableResult
+    func handle(_ entries: [DeliveredEntry], readAhead: () -> RedisCommand? = { nil }) async throws -> [StreamMessages]? {
+        guard !entries.isEmpty else { return nil }
         let keys = entries.map { InFlight.key(stream: $0.stream, id: $0.entry.id) }
         inFlight.insert(keys)
         defer { inFlight.remove(keys) }
@@ -69,7 +73,8 @@ struct Delivery: Sendable {
         outcome.handled += malformed.handled
         outcome.unhandleable += malformed.unhandleable
         metrics.deadLettered(outcome.unhandleable.count)
-        metrics.published(await settlement.settle(outcome))
+        let settled = await settlement.settle(outcome, thenRead: readAhead())
+        metrics.published(settled.published)
         for (message, error) in outcome.failed {
             logger.warning("message failed; it will be retried", metadata: [
                 "stream": "\(message.stream)", "entry_id": "\(message.entryID)",
@@ -77,5 +82,6 @@ struct Delivery: Sendable {
                 "deliveries": "\(message.deliveryCount)", "error": "\(error)",
             ])
         }
+        return settled.read
     }
 }

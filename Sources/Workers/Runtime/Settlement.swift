@@ -30,6 +30,15 @@ struct Settlement: Sendable {
     /// Returns how many of the batch's events were published.
     @discardableResult
     func settle(_ outcome: BatchOutcome) async -> Int {
+        await settle(outcome, thenRead: nil).published
+    }
+
+    /// Settles the batch and, in the same round trip, sends `read` (a consumer's next
+    /// `XREADGROUP`, without `BLOCK`, so the settlement's answers are not held up): the entries
+    /// it read, or nil when it failed or there was none to send. Its commands come after every
+    /// acknowledgement of the batch.
+    func settle(_ outcome: BatchOutcome, thenRead read: RedisCommand?) async -> (published: Int, read: [StreamMessages]?) {
+        precondition(read?.blockingTime == nil, "a read riding with a settlement must not block it")
         var commands: [RedisCommand] = []
         var replyStreams: Set<String> = []
         for reply in outcome.replies {
@@ -68,9 +77,12 @@ struct Settlement: Sendable {
             commands.append(RedisCommand("HSET", failures, DeadLetters.failureField(stream: message.stream, entryID: message.entryID), String(error.prefix(2000))))
         }
         var publishedCount = 0
+        var entriesRead: [StreamMessages]?
+        if let read { commands.append(read) }
         if !commands.isEmpty {
             do {
-                let results = try await redis.pipeline(commands)
+                var results = try await redis.pipeline(commands)
+                if read != nil, case .success(let reply)? = results.popLast() { entriesRead = try? StreamMessages.list(reply) }
                 var published: [UUID] = []
                 // Published only when its XADD and its effects all went through; otherwise the
                 // relay publishes it (and runs its effects) again.
@@ -89,7 +101,7 @@ struct Settlement: Sendable {
         for (message, error) in outcome.unhandleable {
             await deadLetter(stream: message.stream, entryID: message.entryID, error: error, deliveries: message.deliveryCount)
         }
-        return publishedCount
+        return (publishedCount, entriesRead)
     }
 
     /// Moves an entry to its dead-letter stream; logs rather than throws, since the entry stays
