@@ -1,6 +1,7 @@
 import API
 import Contracts
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import JWTKit
@@ -67,6 +68,41 @@ struct SessionRevocationTests {
                 let ttl = try await harness.services.redis.send("PTTL", key).asInt()
                 #expect(ttl > 23 * 3600 * 1000 && ttl <= 24 * 3600 * 1000)
             }
+        }
+    }
+
+    @Test("placing an order checks the token's revocation within its admission: once signed out, 401, its attempts count toward no limit, and an outcome stored under its Idempotency-Key is not replayed to it")
+    func orderAdmissionChecksRevocation() async throws {
+        try await APITestHarness.with { harness, client in
+            let (token, _) = try await client.signUp()
+            let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "order-before-sign-out"]
+            let json = #"{"ticketId":"\#(UUID().uuidString.lowercased())"}"#
+            let before = try await client.send(.post, "/api/orders", json: json, token: token, headers: key)
+            #expect(before.status == .created)
+            let limitKeys = try await harness.services.redis.scanAll(matching: "\(harness.services.keys.prefix):limits:orders-user:*")
+            #expect(limitKeys.count == 1)
+            let counted = try await harness.services.redis.send("ZCARD", try #require(limitKeys.first)).asInt()
+            #expect(counted == 1)
+
+            #expect(try await client.send(.post, "/api/users/signout", token: token).status == .ok)
+            let replayed = try await client.send(.post, "/api/orders", json: json, token: token, headers: key)
+            #expect(replayed.status == .unauthorized)
+            #expect(!replayed.text.contains(before.text), "the stored outcome went to a signed-out token")
+            let fresh = try await client.send(.post, "/api/orders", json: #"{"ticketId":"\#(UUID().uuidString.lowercased())"}"#, cookie: token)
+            #expect(fresh.status == .unauthorized)
+            #expect(try await harness.services.redis.send("ZCARD", try #require(limitKeys.first)).asInt() == counted)
+            #expect(harness.responder.count(CreateOrder.type) == 1)
+        }
+    }
+
+    @Test("with the rate limits off, a signed-out token still cannot place an order")
+    func orderRevocationWithoutLimits() async throws {
+        try await APITestHarness.with(configure: { $0.limits.enabled = false }) { harness, client in
+            let (token, _) = try await client.signUp()
+            #expect(try await client.send(.post, "/api/users/signout", token: token).status == .ok)
+            let order = try await client.send(.post, "/api/orders", json: #"{"ticketId":"\#(UUID().uuidString.lowercased())"}"#, token: token)
+            #expect(order.status == .unauthorized)
+            #expect(harness.responder.count(CreateOrder.type) == 0)
         }
     }
 

@@ -71,7 +71,8 @@ public func buildApplication(
     router.middlewares.add(SecurityHeadersMiddleware(strictTransport: configuration.secureCookies))
     router.middlewares.add(ErrorMiddleware(security: security))
     router.middlewares.add(SameOriginMiddleware(origins: try configuration.allowedOrigins))
-    router.middlewares.add(SessionMiddleware(tokens: tokens, cookie: cookie))
+    // Placing an order checks the token's revocation with its rate limit, in one round trip.
+    router.middlewares.add(SessionMiddleware(tokens: tokens, cookie: cookie, admissionChecked: ["POST /api/orders"]))
     let readiness = CachedReadiness(ServersReadiness(redis: redis, database: database, timeout: configuration.readinessTimeout))
     HealthController(readiness: readiness).addRoutes(to: router)
     UsersController(dispatcher: dispatcher, body: body, cookie: cookie, tokens: tokens).addRoutes(to: router.group("api/users"))

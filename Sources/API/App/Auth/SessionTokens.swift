@@ -78,24 +78,34 @@ struct SessionTokens: Sendable {
     /// signed with another algorithm or an unknown key, meant for someone else, or revoked.
     /// A token seen before skips the parse and HMAC, never the revocation check.
     func verify(_ token: String) async -> Session? {
-        let session: Session
-        if let known = verified.session(for: token) {
-            session = known
-        } else {
-            guard let header = Self.header(of: token), header.alg == Self.algorithm,
-                  let kid = header.kid, keyIDs.contains(kid),
-                  let claims = try? await keys.verify(token, as: SessionClaims.self),
-                  let userID = RecordID.normalize(claims.sub.value)
-            else { return nil }
-            session = Session(userID: userID, email: claims.email, tokenID: claims.jti.value, expires: claims.exp.value)
-            verified.remember(token, session, expires: claims.exp.value)
-        }
-        guard let revocations else { return session }
-        // Fails closed: a token whose revocation cannot be checked is not a session.
-        guard let tokenID = session.tokenID, let revoked = try? await revocations.isRevoked(tokenID), !revoked else {
-            return nil
-        }
+        guard let session = await verifySignature(token) else { return nil }
+        return await isRevoked(session) ? nil : session
+    }
+
+    /// The session a token proves, its revocation not yet checked: only for a caller that
+    /// checks it before acting (see ``SessionMiddleware``), with ``isRevoked(_:)`` or within
+    /// a command's admission (``CommandLimits``).
+    func verifySignature(_ token: String) async -> Session? {
+        if let known = verified.session(for: token) { return known }
+        guard let header = Self.header(of: token), header.alg == Self.algorithm,
+              let kid = header.kid, keyIDs.contains(kid),
+              let claims = try? await keys.verify(token, as: SessionClaims.self),
+              let userID = RecordID.normalize(claims.sub.value)
+        else { return nil }
+        let session = Session(userID: userID, email: claims.email, tokenID: claims.jti.value, expires: claims.exp.value)
+        verified.remember(token, session, expires: claims.exp.value)
         return session
+    }
+
+    /// Whether sign-outs are kept at all (not in tests of the tokens alone).
+    var checksRevocations: Bool { revocations != nil }
+
+    /// Whether the session's token was signed out. Fails closed: a token whose revocation
+    /// cannot be checked, or that carries no id to revoke, counts as revoked.
+    func isRevoked(_ session: Session) async -> Bool {
+        guard let revocations else { return false }
+        guard let tokenID = session.tokenID, let revoked = try? await revocations.isRevoked(tokenID) else { return true }
+        return revoked
     }
 
     /// Ends `session`'s token everywhere, for the rest of its life.

@@ -24,6 +24,9 @@ struct CommandDispatcher: Sendable {
                 key: key, user: context.session?.userID, method: request.method.rawValue,
                 path: request.uri.path, command: bus.sealer.fingerprint(command))
             if let stored = try await outcomes.outcome(of: id) {
+                if context.revocationUnchecked, let session = context.session, await tokens.isRevoked(session) {
+                    throw APIError.notAuthorized
+                }
                 return try await respond(stored, type: C.type, logger: context.logger)
             }
             keyed = true
@@ -32,7 +35,11 @@ struct CommandDispatcher: Sendable {
             keyed = false
         }
         // A replay answered from its stored outcome above is not a new attempt; this one is.
-        let admission = try await limits.admit(command, session: context.session) { limits.client(of: request, context: context) }
+        // An unchecked session's revocation is checked here, with the limits, before anything is counted.
+        let unchecked = context.revocationUnchecked ? context.session : nil
+        let admission = try await limits.admit(command, session: context.session, uncheckedSession: unchecked) {
+            limits.client(of: request, context: context)
+        }
         switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {
         case .replied(let reply):
             do {

@@ -41,33 +41,48 @@ public struct CommandLimits: Sendable {
 
     /// Counts the attempt, or throws ``RateLimited`` (429) without counting it when any rule
     /// that applies is exhausted. `client` is asked only for the commands limited by address.
-    public func admit<C: Command>(_ command: C, session: Session?, client: () -> String?) async throws -> Admission {
-        guard let redis, limits.enabled else { return Admission(backoffKey: nil) }
+    /// `uncheckedSession`, a session whose token was not yet checked against sign-outs (see
+    /// ``SessionMiddleware``), is checked in the same script, first: a signed-out token is
+    /// refused (401) and counts nothing. Fails closed: without Redis, or a token id, it is refused.
+    public func admit<C: Command>(
+        _ command: C, session: Session?, uncheckedSession: Session? = nil, client: () -> String?
+    ) async throws -> Admission {
+        var revokedKey: String?
+        if let uncheckedSession {
+            guard redis != nil, let tokenID = uncheckedSession.tokenID else { throw APIError.notAuthorized }
+            revokedKey = keys.revoked(tokenID)
+        }
+        guard let redis, limits.enabled || revokedKey != nil else { return Admission(backoffKey: nil) }
         var rules: [(key: String, rule: RateLimits.Rule)] = []
         var backoffKey: String?
-        switch command {
-        case let signIn as SignIn:
-            // One account, one key: the same normal form the auth worker keys accounts by.
-            let account = CredentialRules.normalize(email: signIn.email)
-            rules.append((key("signin-account", account), limits.signInPerAccount))
-            if let address = client() { rules.append((key("signin-address", address), limits.signInPerAddress)) }
-            if limits.signInBackoffBase > .zero { backoffKey = key("signin-backoff", account) }
-        case is SignUp:
-            if let address = client() { rules.append((key("signup-address", address), limits.signUpPerAddress)) }
-        case is CreateOrder:
-            if let session { rules.append((key("orders-user", session.userID), limits.ordersPerUser)) }
-        case let payment as CreatePayment:
-            rules.append((key("payments-order", payment.orderId), limits.paymentsPerOrder))
-            if let session { rules.append((key("payments-user", session.userID), limits.paymentsPerUser)) }
-        default:
-            break
+        // With the limits off, only an unchecked session's revocation is left to check.
+        if limits.enabled {
+            switch command {
+            case let signIn as SignIn:
+                // One account, one key: the same normal form the auth worker keys accounts by.
+                let account = CredentialRules.normalize(email: signIn.email)
+                rules.append((key("signin-account", account), limits.signInPerAccount))
+                if let address = client() { rules.append((key("signin-address", address), limits.signInPerAddress)) }
+                if limits.signInBackoffBase > .zero { backoffKey = key("signin-backoff", account) }
+            case is SignUp:
+                if let address = client() { rules.append((key("signup-address", address), limits.signUpPerAddress)) }
+            case is CreateOrder:
+                if let session { rules.append((key("orders-user", session.userID), limits.ordersPerUser)) }
+            case let payment as CreatePayment:
+                rules.append((key("payments-order", payment.orderId), limits.paymentsPerOrder))
+                if let session { rules.append((key("payments-user", session.userID), limits.paymentsPerUser)) }
+            default:
+                break
+            }
         }
         rules.removeAll { !$0.rule.isOn }
-        guard !rules.isEmpty || backoffKey != nil else { return Admission(backoffKey: nil) }
+        guard !rules.isEmpty || backoffKey != nil || revokedKey != nil else { return Admission(backoffKey: nil) }
 
-        var args: [any RedisArgument] = [UUID.random().uuidString, rules.count]
+        var args: [any RedisArgument] = [UUID.random().uuidString, rules.count, backoffKey == nil ? 0 : 1, revokedKey == nil ? 0 : 1]
         for (_, rule) in rules { args += [rule.count, rule.window.redisMilliseconds] }
-        let wait = try await redis.evalScript(Self.admitScript, keys: rules.map(\.key) + [backoffKey].compactMap { $0 }, args: args).asInt()
+        let scriptKeys = rules.map(\.key) + [backoffKey, revokedKey].compactMap { $0 }
+        let wait = try await redis.evalScript(Self.admitScript, keys: scriptKeys, args: args).asInt()
+        if wait < 0 { throw APIError.notAuthorized }
         if wait > 0 { throw RateLimited(retryAfterMilliseconds: wait) }
         return Admission(backoffKey: backoffKey)
     }
@@ -94,29 +109,32 @@ public struct CommandLimits: Sendable {
     }
 
     /// KEYS: one sorted set per rule (attempts scored by time), then optionally the back-off
-    /// hash. ARGV: a unique member, the number of rules, then each rule's count and window in
-    /// ms. Returns 0 when admitted (and counted), else the milliseconds until it would be.
+    /// hash, then optionally a session token's revocation key. ARGV: a unique member, the
+    /// number of rules, 1 or 0 for each optional key, then each rule's count and window in ms.
+    /// Returns -1 when the token was signed out, 0 when admitted (and counted), else the
+    /// milliseconds until it would be.
     static let admitScript = RedisScript("""
+        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[#KEYS]) == 1 then return -1 end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
         local rules = tonumber(ARGV[2])
         local wait = 0
         for i = 1, rules do
-          local limit, window = tonumber(ARGV[1 + 2 * i]), tonumber(ARGV[2 + 2 * i])
+          local limit, window = tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i])
           redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
           if redis.call('ZCARD', KEYS[i]) >= limit then
             local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
             wait = math.max(wait, tonumber(oldest[2]) + window - now, 1)
           end
         end
-        if #KEYS > rules then
-          local untilTime = tonumber(redis.call('HGET', KEYS[#KEYS], 'until') or '0')
+        if ARGV[3] == '1' then
+          local untilTime = tonumber(redis.call('HGET', KEYS[rules + 1], 'until') or '0')
           if untilTime > now then wait = math.max(wait, untilTime - now) end
         end
         if wait > 0 then return wait end
         for i = 1, rules do
           redis.call('ZADD', KEYS[i], now, ARGV[1])
-          redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[2 + 2 * i]))
+          redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[4 + 2 * i]))
         end
         return 0
         """)
