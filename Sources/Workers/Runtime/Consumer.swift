@@ -24,9 +24,10 @@ struct Consumer: Sendable {
         }
     }
 
-    /// The read that goes out with a settlement: new entries only, no `BLOCK`.
-    private var nextRead: RedisCommand {
-        .xreadgroup(group: group, consumer: consumer, streams: streams.map { ($0, ">") }, count: configuration.batchSize)
+    /// New entries for this consumer: with `BLOCK` on its own, without when it rides with a
+    /// settlement.
+    private func readCommand(block: Duration?) -> RedisCommand {
+        .xreadgroup(group: group, consumer: consumer, streams: streams.map { ($0, ">") }, count: configuration.batchSize, block: block)
     }
 
     /// Reads and handles batches until `stop`. While entries keep coming, the next read rides in
@@ -39,27 +40,14 @@ struct Consumer: Sendable {
         var readAhead: [StreamMessages]?
         while !stop.isStopped || readAhead != nil {
             try Task.checkCancellation()
-            var read: [StreamMessages] = []
+            let read: [StreamMessages]
             if let entries = readAhead {
                 read = entries
                 readAhead = nil
+            } else if let entries = await blockingRead(failures: &failures, until: stop) {
+                read = entries
             } else {
-                do {
-                    read = try await connection.xreadgroup(
-                        group: group, consumer: consumer, streams: streams.map { ($0, ">") },
-                        count: configuration.batchSize, block: configuration.block)
-                    failures = 0
-                } catch let error as RedisError where error.code == .noGroup {
-                    // The stream or group was deleted under us (a reset by hand): join again.
-                    logger.warning("consumer group missing; joining again", metadata: ["error": "\(error)"])
-                    try? await joinGroups()
-                    continue
-                } catch {
-                    failures += 1
-                    logger.warning("reading from Redis failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
-                    await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
-                    continue
-                }
+                continue
             }
             let entries = read.flatMap { messages in
                 messages.entries.map { DeliveredEntry(stream: messages.stream, entry: $0, deliveryCount: 1) }
@@ -67,12 +55,32 @@ struct Consumer: Sendable {
             let lingers = linger > .zero && entries.count < configuration.batchSize
             // A loop that lingers reads after its wait; a stopping one takes nothing more. Asked
             // as the settlement goes out, so a stop during the batch is seen.
-            readAhead = try await delivery.handle(entries, readAhead: { lingers || stop.isStopped ? nil : nextRead })
+            readAhead = try await delivery.handle(entries, readAhead: { lingers || stop.isStopped ? nil : readCommand(block: nil) })
                 .flatMap { $0.contains { !$0.entries.isEmpty } ? $0 : nil }
             if lingers {
                 // At most a second (EVENT_LINGER_MS), so a stop need not cut it short.
                 try? await Task.sleep(for: linger)
             }
+        }
+    }
+
+    /// A read that waits up to `BLOCK` for entries; nil when it failed, after rejoining the
+    /// group or backing off, so the loop tries again.
+    private func blockingRead(failures: inout Int, until stop: StopSignal) async -> [StreamMessages]? {
+        do {
+            let read = try StreamMessages.list(try await connection.send(readCommand(block: configuration.block)))
+            failures = 0
+            return read
+        } catch let error as RedisError where error.code == .noGroup {
+            // The stream or group was deleted under us (a reset by hand): join again.
+            logger.warning("consumer group missing; joining again", metadata: ["error": "\(error)"])
+            try? await joinGroups()
+            return nil
+        } catch {
+            failures += 1
+            logger.warning("reading from Redis failed", metadata: ["error": "\(error)", "attempt": "\(failures)"])
+            await stop.sleep(for: .milliseconds(min(100 * (1 << min(failures, 5)), 3000)))
+            return nil
         }
     }
 }
