@@ -15,17 +15,12 @@ public final class PostgresClient: Sendable {
     let pool: ConnectionPool
     let logger: Logger
 
-    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "postgres-client")) {
-        self.configuration = configuration
-        self.logger = logger
-        self.pool = ConnectionPool(configuration: configuration, logger: logger)
-    }
-
-    /// A client whose connections all live on `thread`, which stays the caller's to shut down.
-    /// A task that prefers `thread` as its executor then runs every statement in place, with
-    /// no hop to a connection's thread and back; any other caller hops to `thread` as usual.
-    /// Meant for one consumer loop with a pool of one.
-    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "postgres-client"), thread: OwnedThread) {
+    /// - Parameter thread: where every connection lives, staying the caller's to shut down; nil
+    ///   gives each connection a thread of its own. A task that prefers `thread` as its
+    ///   executor runs every statement in place, with no hop to a connection's thread and
+    ///   back; any other caller hops to `thread` as usual. Meant for one consumer loop with a
+    ///   pool of one.
+    public init(configuration: PostgresConfiguration, logger: Logger = Logger(label: "postgres-client"), thread: OwnedThread? = nil) {
         self.configuration = configuration
         self.logger = logger
         self.pool = ConnectionPool(configuration: configuration, logger: logger, thread: thread)
