@@ -39,22 +39,32 @@ struct CommandBus: Sendable {
     /// ever polled: a command answered within the wait leaves no key behind. An anonymous one
     /// also gets a ``PollKey``: only its hash is kept, the key goes to the client.
     /// `sentBefore`: the id comes from an Idempotency-Key, so the command may have been sent
-    /// (and given up on) before; a fresh id cannot have been.
-    func send<C: Command>(_ command: C, id: UUID, session: Session?, sentBefore: Bool = false) async throws -> CommandOutcome {
+    /// (and given up on) before; a fresh id cannot have been. `admission`: the command's rate
+    /// limits and revocation check, run in the same script as the append (one round trip);
+    /// refused, it throws and nothing is appended.
+    func send<C: Command>(
+        _ command: C, id: UUID, session: Session?, sentBefore: Bool = false, admission: CommandLimits.Check? = nil
+    ) async throws -> CommandOutcome {
         let idText = id.uuidString.lowercased()
         let envelope = Envelope(
             id: id, type: C.type, data: try sealer.payload(command, id: idText),
             correlationID: idText, userID: session?.userID, replyTo: replyStream)
-        var append = RedisCommand("XADD", keys.commands(C.service), "*")
-        for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
+        let stream = keys.commands(C.service)
         // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
-        let writes = sentBefore ? [RedisCommand("DEL", keys.commandFailure(idText)), append] : [append]
+        let failure = sentBefore ? keys.commandFailure(idText) : nil
 
         let started = ContinuousClock.now
         // Registered first: the reply may come back before this task gets to wait.
         let token = waiters.register(idText)
         do {
-            for result in try await redis.pipeline(writes) { _ = try result.get() }
+            if let admission {
+                try await admission.run(on: redis, appending: envelope.fields, to: stream, clearing: failure)
+            } else {
+                var append = RedisCommand("XADD", stream, "*")
+                for (name, value) in envelope.fields { append.append(contentsOf: [name, value]) }
+                let writes = [failure.map { RedisCommand("DEL", $0) }, append].compactMap { $0 }
+                for result in try await redis.pipeline(writes) { _ = try result.get() }
+            }
         } catch {
             waiters.finish(idText, token: token)
             throw error

@@ -35,15 +35,16 @@ struct CommandDispatcher: Sendable {
             keyed = false
         }
         // A replay answered from its stored outcome above is not a new attempt; this one is.
-        // An unchecked session's revocation is checked here, with the limits, before anything is counted.
+        // An unchecked session's revocation is checked here, with the limits, before anything
+        // is counted: in the script that appends the command, so it costs no round trip.
         let unchecked = context.revocationUnchecked ? context.session : nil
-        let admission = try await limits.admit(command, session: context.session, uncheckedSession: unchecked) {
+        let check = try limits.check(command, session: context.session, uncheckedSession: unchecked) {
             limits.client(of: request, context: context)
         }
-        switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed) {
+        switch try await bus.send(command, id: id, session: context.session, sentBefore: keyed, admission: check) {
         case .replied(let reply):
             do {
-                try await limits.settle(admission, status: reply.status)
+                if let check { try await limits.settle(check.admission, status: reply.status) }
             } catch {
                 context.logger.warning("could not record a sign-in's outcome for its back-off", metadata: ["error_type": "\(type(of: error))"])
             }

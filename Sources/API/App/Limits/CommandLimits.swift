@@ -39,6 +39,31 @@ public struct CommandLimits: Sendable {
         addresses.client(of: request, peer: context.remoteAddress?.ipAddress.flatMap { IPAddress($0) })
     }
 
+    /// A command's admission, built and not yet run: the script's keys and arguments, and what
+    /// to report back once the command is answered. Run alone (``admit(_:session:uncheckedSession:client:)``)
+    /// or with the command's append, in the same script (``CommandBus``): one round trip.
+    public struct Check: Sendable {
+        let keys: [String]
+        let arguments: [any RedisArgument]
+        let admission: Admission
+
+        /// Runs the check and, when admitted, `XADD stream * fields…` in the same script, after
+        /// deleting `clearing` if given. Nothing is counted or appended when refused.
+        func run(on redis: RedisClient, appending fields: [(String, String)] = [], to stream: String? = nil, clearing: String? = nil) async throws {
+            var keys = keys
+            var arguments = arguments
+            arguments[4] = stream == nil ? 0 : fields.count
+            arguments[5] = clearing == nil ? 0 : 1
+            if let stream {
+                keys += [stream] + [clearing].compactMap { $0 }
+                for (name, value) in fields { arguments += [name, value] }
+            }
+            let verdict = try await redis.evalScript(CommandLimits.admitScript, keys: keys, args: arguments).asInt()
+            if verdict < 0 { throw APIError.notAuthorized }
+            if verdict > 0 { throw RateLimited(retryAfterMilliseconds: verdict) }
+        }
+    }
+
     /// Counts the attempt, or throws ``RateLimited`` (429) without counting it when any rule
     /// that applies is exhausted. `client` is asked only for the commands limited by address.
     /// `uncheckedSession`, a session whose token was not yet checked against sign-outs (see
@@ -47,12 +72,23 @@ public struct CommandLimits: Sendable {
     public func admit<C: Command>(
         _ command: C, session: Session?, uncheckedSession: Session? = nil, client: () -> String?
     ) async throws -> Admission {
+        guard let check = try check(command, session: session, uncheckedSession: uncheckedSession, client: client), let redis else {
+            return Admission(backoffKey: nil)
+        }
+        try await check.run(on: redis)
+        return check.admission
+    }
+
+    /// The ``Check`` that ``admit(_:session:uncheckedSession:client:)`` runs; nil when there is
+    /// nothing to check (no rule applies, no session to check). Throws 401 for an unchecked
+    /// session it cannot check.
+    func check<C: Command>(_ command: C, session: Session?, uncheckedSession: Session?, client: () -> String?) throws -> Check? {
         var revokedKey: String?
         if let uncheckedSession {
             guard redis != nil, let tokenID = uncheckedSession.tokenID else { throw APIError.notAuthorized }
             revokedKey = keys.revoked(tokenID)
         }
-        guard let redis, limits.enabled || revokedKey != nil else { return Admission(backoffKey: nil) }
+        guard redis != nil, limits.enabled || revokedKey != nil else { return nil }
         var rules: [(key: String, rule: RateLimits.Rule)] = []
         var backoffKey: String?
         // With the limits off, only an unchecked session's revocation is left to check.
@@ -76,15 +112,16 @@ public struct CommandLimits: Sendable {
             }
         }
         rules.removeAll { !$0.rule.isOn }
-        guard !rules.isEmpty || backoffKey != nil || revokedKey != nil else { return Admission(backoffKey: nil) }
+        guard !rules.isEmpty || backoffKey != nil || revokedKey != nil else { return nil }
 
-        var args: [any RedisArgument] = [UUID.random().uuidString, rules.count, backoffKey == nil ? 0 : 1, revokedKey == nil ? 0 : 1]
-        for (_, rule) in rules { args += [rule.count, rule.window.redisMilliseconds] }
-        let scriptKeys = rules.map(\.key) + [backoffKey, revokedKey].compactMap { $0 }
-        let wait = try await redis.evalScript(Self.admitScript, keys: scriptKeys, args: args).asInt()
-        if wait < 0 { throw APIError.notAuthorized }
-        if wait > 0 { throw RateLimited(retryAfterMilliseconds: wait) }
-        return Admission(backoffKey: backoffKey)
+        // The append's two slots (field count, clearing) are filled in by Check.run.
+        var arguments: [any RedisArgument] = [
+            UUID.random().uuidString, rules.count, backoffKey == nil ? 0 : 1, revokedKey == nil ? 0 : 1, 0, 0,
+        ]
+        for (_, rule) in rules { arguments += [rule.count, rule.window.redisMilliseconds] }
+        return Check(
+            keys: rules.map(\.key) + [backoffKey, revokedKey].compactMap { $0 }, arguments: arguments,
+            admission: Admission(backoffKey: backoffKey))
     }
 
     /// Reports a command's outcome: a refused sign-in (400) lengthens the account's back-off,
@@ -109,18 +146,21 @@ public struct CommandLimits: Sendable {
     }
 
     /// KEYS: one sorted set per rule (attempts scored by time), then optionally the back-off
-    /// hash, then optionally a session token's revocation key. ARGV: a unique member, the
-    /// number of rules, 1 or 0 for each optional key, then each rule's count and window in ms.
-    /// Returns -1 when the token was signed out, 0 when admitted (and counted), else the
-    /// milliseconds until it would be.
+    /// hash, a session token's revocation key, and the command stream to append to with a key
+    /// to delete first. ARGV: a unique member, the number of rules, 1 or 0 for the back-off and
+    /// the revocation key, the number of field-value pairs to append (0: no append), 1 or 0 for
+    /// the key to delete, each rule's count and window in ms, then the fields and values.
+    /// Returns -1 when the token was signed out, 0 when admitted (counted, and appended), else
+    /// the milliseconds until it would be.
     static let admitScript = RedisScript("""
-        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[#KEYS]) == 1 then return -1 end
+        local rules = tonumber(ARGV[2])
+        local revoked = rules + tonumber(ARGV[3]) + 1
+        if ARGV[4] == '1' and redis.call('EXISTS', KEYS[revoked]) == 1 then return -1 end
         local time = redis.call('TIME')
         local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
-        local rules = tonumber(ARGV[2])
         local wait = 0
         for i = 1, rules do
-          local limit, window = tonumber(ARGV[3 + 2 * i]), tonumber(ARGV[4 + 2 * i])
+          local limit, window = tonumber(ARGV[5 + 2 * i]), tonumber(ARGV[6 + 2 * i])
           redis.call('ZREMRANGEBYSCORE', KEYS[i], '-inf', now - window)
           if redis.call('ZCARD', KEYS[i]) >= limit then
             local oldest = redis.call('ZRANGE', KEYS[i], 0, 0, 'WITHSCORES')
@@ -134,7 +174,14 @@ public struct CommandLimits: Sendable {
         if wait > 0 then return wait end
         for i = 1, rules do
           redis.call('ZADD', KEYS[i], now, ARGV[1])
-          redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[4 + 2 * i]))
+          redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[6 + 2 * i]))
+        end
+        local fields = tonumber(ARGV[5])
+        if fields > 0 then
+          local stream = revoked + tonumber(ARGV[4])
+          if ARGV[6] == '1' then redis.call('DEL', KEYS[stream + 1]) end
+          local first = 7 + 2 * rules
+          redis.call('XADD', KEYS[stream], '*', unpack(ARGV, first, first + 2 * fields - 1))
         end
         return 0
         """)
