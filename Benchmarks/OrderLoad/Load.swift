@@ -17,11 +17,17 @@ struct PhaseTally: Sendable {
     /// Requests not made because the stock of fresh tickets ran out (the stock is too small).
     var outOfTickets = 0
     var lastAnswer: ContinuousClock.Instant?
+    /// The phase's start, and how many answers took longer than ``slowMilliseconds`` by the
+    /// second of the phase they were due in: a stall shows as a run of such seconds.
+    var start: ContinuousClock.Instant?
+    var slowBySecond: [Int: Int] = [:]
+    static let slowMilliseconds = 10.0
 
     var answered: Int { created + pending + otherStatuses.values.reduce(0, +) }
 
-    mutating func record(_ status: Int, milliseconds: Double) {
+    mutating func record(_ status: Int, milliseconds: Double, due: ContinuousClock.Instant) {
         latencies.append(milliseconds)
+        if milliseconds > Self.slowMilliseconds, let start { slowBySecond[Int((due - start).seconds), default: 0] += 1 }
         switch status {
         case 201: created += 1
         case 202: pending += 1
@@ -40,6 +46,8 @@ struct PhaseTally: Sendable {
             all.unsent += part.unsent
             all.outOfTickets += part.outOfTickets
             all.lastAnswer = [all.lastAnswer, part.lastAnswer].compactMap { $0 }.max()
+            all.start = all.start ?? part.start
+            all.slowBySecond.merge(part.slowBySecond, uniquingKeysWith: +)
         }
         return all
     }
@@ -80,7 +88,7 @@ final class Lane: @unchecked Sendable {
         do {
             let response = try connection.request("POST", "/api/orders", body: "{\"ticketId\":\"\(ticket)\"}", token: token)
             let now = ContinuousClock.now
-            tally.record(response.status, milliseconds: (now - since).seconds * 1000)
+            tally.record(response.status, milliseconds: (now - since).seconds * 1000, due: since)
             tally.lastAnswer = now
         } catch {
             tally.transportErrors += 1
@@ -95,7 +103,7 @@ enum Load {
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
         let parts = await onThreads(lanes.count) { index in
-            var tally = PhaseTally()
+            var tally = PhaseTally(start: start)
             while ContinuousClock.now < end {
                 guard let ticket = tickets.take() else { tally.outOfTickets += 1; break }
                 lanes[index].order(ticket, since: .now, into: &tally)
@@ -113,7 +121,7 @@ enum Load {
         let giveUp = start + .seconds(2 * seconds)
         let next = Counter()
         let parts = await onThreads(lanes.count) { index in
-            var tally = PhaseTally()
+            var tally = PhaseTally(start: start)
             while true {
                 let step = next.next()
                 guard step < total else { break }

@@ -53,7 +53,7 @@ enum Monolith {
         let parts = try await withThrowingTaskGroup(of: PhaseTally.self) { group in
             for _ in 0..<clients {
                 group.addTask {
-                    var tally = PhaseTally()
+                    var tally = PhaseTally(start: start)
                     let user = UUID()
                     while ContinuousClock.now < end {
                         guard let ticket = tickets.take().flatMap(UUID.init(uuidString:)) else { tally.outOfTickets += 1; break }
@@ -69,7 +69,7 @@ enum Monolith {
                         }
                         let now = ContinuousClock.now
                         // A refused order is counted as the fleet would answer it.
-                        tally.record(created ? 201 : 400, milliseconds: (now - began).seconds * 1000)
+                        tally.record(created ? 201 : 400, milliseconds: (now - began).seconds * 1000, due: began)
                         tally.lastAnswer = now
                     }
                     return tally

@@ -20,6 +20,11 @@ enum Report {
         line += String(format: "; %.0f orders/s, settled %.0f/s; p50 %.1f ms, p99 %.1f ms",
                        result.ordersPerSecond, result.settledPerSecond, latencies.percentile(0.5), latencies.percentile(0.99))
         say(line)
+        if !tally.slowBySecond.isEmpty {
+            let worst = tally.slowBySecond.sorted { $0.value > $1.value }.prefix(12).sorted { $0.key < $1.key }
+            say(String(format: "  over %.0f ms, by second of the phase (worst %d of %d): ", PhaseTally.slowMilliseconds, worst.count, tally.slowBySecond.count)
+                + worst.map { "\($0.key) s: \($0.value)" }.joined(separator: ", "))
+        }
     }
 
     static func tables(monolith: PhaseResult?, fleet: [PhaseResult], idle: IdleCost, names: [String]) {
