@@ -7,7 +7,6 @@ import Observability
 import Web
 
 /// The HTTP API. Flags override environment variables, which override the defaults.
-@main
 struct Api: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "api", abstract: "The ticketing fleet's HTTP API.")
 
