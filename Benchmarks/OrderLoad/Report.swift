@@ -22,7 +22,11 @@ enum Report {
         say(line)
         if !tally.slowBySecond.isEmpty {
             let worst = tally.slowBySecond.sorted { $0.value > $1.value }.prefix(12).sorted { $0.key < $1.key }
-            say(String(format: "  over %.0f ms, by second of the phase (worst %d of %d): ", PhaseTally.slowMilliseconds, worst.count, tally.slowBySecond.count)
+            // The phase's start on the wall clock, to line these seconds up with server logs.
+            let began = tally.start.map { Date().addingTimeInterval(-(ContinuousClock.now - $0).seconds) } ?? Date()
+            say(String(format: "  over %.0f ms, by second of the phase from ", PhaseTally.slowMilliseconds)
+                + began.formatted(.iso8601.time(includingFractionalSeconds: true))
+                + " UTC (worst \(worst.count) of \(tally.slowBySecond.count)): "
                 + worst.map { "\($0.key) s: \($0.value)" }.joined(separator: ", "))
         }
     }
