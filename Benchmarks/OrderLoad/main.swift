@@ -44,7 +44,9 @@ do {
         await fleet.stop()
     } else if options.pacedOnly != nil {
         let fleet = try await Fleet.launch(on: servers)
+        try await StatementProfile.reset(fleet.databaseURL)
         let (results, idle, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
+        try await StatementProfile.report(fleet.databaseURL, orders: results.map(\.orders).reduce(0, +))
         await fleet.stop()
         Report.tables(monolith: nil, fleet: results, idle: idle, names: names)
     } else {
