@@ -9,7 +9,7 @@ struct Options {
     var phase = 30
     /// The fastest orders/s the unpaced phase is stocked with fresh tickets for; a phase that
     /// runs out says so.
-    var maxRate = 2000
+    var maxRate = 3200
     /// Seconds of the memory soak; nil runs the load benchmark.
     var soakSeconds: Int?
     /// Purchases a second during the soak.
