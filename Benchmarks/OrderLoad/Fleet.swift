@@ -10,10 +10,7 @@ struct Servers {
     static func start() async throws -> Servers {
         let redis = try await RedisServer.start(
             extraArguments: ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction"])
-        let postgres = try await PostgresServer.start(durable: true, settings: StatementProfile.settings)
-        let seconds = try await WALWarmup.run(postgres)
-        say(String(format: "Postgres: %d WAL segments made and recycled in %.1f s, as on a server that has been running", WALWarmup.segments, seconds))
-        return Servers(redis: redis, postgres: postgres)
+        return Servers(redis: redis, postgres: try await PostgresServer.start(durable: true, settings: StatementProfile.settings))
     }
 
     func stop() async {
