@@ -44,21 +44,25 @@ public struct CommandLimits: Sendable {
     /// or with the command's append, in the same script (``CommandBus``): one round trip.
     public struct Check: Sendable {
         let keys: [String]
-        let arguments: [any RedisArgument]
+        /// The script's ARGV before the append's: a unique member, the number of rules, the optional keys' flags.
+        let head: [any RedisArgument]
+        /// Each rule's count and window.
+        let rules: [any RedisArgument]
         let admission: Admission
 
         /// Runs the check and, when admitted, `XADD stream * fields…` in the same script, after
         /// deleting `clearing` if given. Nothing is counted or appended when refused.
         func run(on redis: RedisClient, appending fields: [(String, String)] = [], to stream: String? = nil, clearing: String? = nil) async throws {
             var keys = keys
-            var arguments = arguments
-            arguments[4] = stream == nil ? 0 : fields.count
-            arguments[5] = clearing == nil ? 0 : 1
+            // How many field-value pairs to append (0: none) and whether to delete first; then the pairs.
+            var appending: [any RedisArgument] = [0, 0]
+            var pairs: [any RedisArgument] = []
             if let stream {
                 keys += [stream] + [clearing].compactMap { $0 }
-                for (name, value) in fields { arguments += [name, value] }
+                appending = [fields.count, clearing == nil ? 0 : 1]
+                pairs = fields.flatMap { [$0.0, $0.1] }
             }
-            let verdict = try await redis.evalScript(CommandLimits.admitScript, keys: keys, args: arguments).asInt()
+            let verdict = try await redis.evalScript(CommandLimits.admitScript, keys: keys, args: head + appending + rules + pairs).asInt()
             if verdict < 0 { throw APIError.notAuthorized }
             if verdict > 0 { throw RateLimited(retryAfterMilliseconds: verdict) }
         }
@@ -114,13 +118,10 @@ public struct CommandLimits: Sendable {
         rules.removeAll { !$0.rule.isOn }
         guard !rules.isEmpty || backoffKey != nil || revokedKey != nil else { return nil }
 
-        // The append's two slots (field count, clearing) are filled in by Check.run.
-        var arguments: [any RedisArgument] = [
-            UUID.random().uuidString, rules.count, backoffKey == nil ? 0 : 1, revokedKey == nil ? 0 : 1, 0, 0,
-        ]
-        for (_, rule) in rules { arguments += [rule.count, rule.window.redisMilliseconds] }
         return Check(
-            keys: rules.map(\.key) + [backoffKey, revokedKey].compactMap { $0 }, arguments: arguments,
+            keys: rules.map(\.key) + [backoffKey, revokedKey].compactMap { $0 },
+            head: [UUID.random().uuidString, rules.count, backoffKey == nil ? 0 : 1, revokedKey == nil ? 0 : 1],
+            rules: rules.flatMap { [$0.rule.count, $0.rule.window.redisMilliseconds] as [any RedisArgument] },
             admission: Admission(backoffKey: backoffKey))
     }
 
