@@ -30,33 +30,31 @@ struct FleetLoad {
         let stock = TicketStock(redis: redis, database: database, keys: keys, seller: seller.id)
 
         let phase = Double(options.phase)
+        var results: [PhaseResult] = []
         if let rate = options.pacedOnly.map(Double.init) {
             let tickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * Int(rate) + 1))
             say("warm-up: \(options.warmup) s paced at \(Int(rate))/s (not counted)")
             _ = await Load.paced(lanes, tickets: tickets, rate: rate, seconds: Double(options.warmup))
             _ = try await drain()
-            let result = try await meter.measure("paced \(Int(rate))/s", target: rate, load: {
+            results.append(try await meter.measure("paced \(Int(rate))/s", target: rate, load: {
                 await Load.paced(lanes, tickets: tickets, rate: rate, seconds: phase)
-            }, drain: drain)
-            let idle = try await IdleCost.measure(meter)
-            await database.close()
-            await redis.shutdown()
-            return ([result], idle, processes.names)
-        }
-        let unpacedTickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * options.maxRate))
-        say("warm-up: \(options.warmup) s unpaced at \(options.clients) connections (not counted)")
-        _ = await Load.closed(lanes, tickets: unpacedTickets, seconds: Double(options.warmup))
-        _ = try await drain()
-        var results = [try await meter.measure("unpaced", load: {
-            await Load.closed(lanes, tickets: unpacedTickets, seconds: phase)
-        }, drain: drain)]
-
-        let rates = Options.pacedFractions.map { $0 * results[0].ordersPerSecond }
-        let pacedTickets = TicketQueue(try await stocked(stock, rates.map { Int($0 * phase) + 1 }.reduce(0, +)))
-        for (index, (fraction, rate)) in zip(Options.pacedFractions, rates).enumerated() {
-            results.append(try await meter.measure("paced \(Int(fraction * 100)) %", target: rate, settleFirst: index == 0, load: {
-                await Load.paced(lanes, tickets: pacedTickets, rate: rate, seconds: phase)
             }, drain: drain))
+        } else {
+            let unpacedTickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * options.maxRate))
+            say("warm-up: \(options.warmup) s unpaced at \(options.clients) connections (not counted)")
+            _ = await Load.closed(lanes, tickets: unpacedTickets, seconds: Double(options.warmup))
+            _ = try await drain()
+            results.append(try await meter.measure("unpaced", load: {
+                await Load.closed(lanes, tickets: unpacedTickets, seconds: phase)
+            }, drain: drain))
+
+            let rates = Options.pacedFractions.map { $0 * results[0].ordersPerSecond }
+            let pacedTickets = TicketQueue(try await stocked(stock, rates.map { Int($0 * phase) + 1 }.reduce(0, +)))
+            for (index, (fraction, rate)) in zip(Options.pacedFractions, rates).enumerated() {
+                results.append(try await meter.measure("paced \(Int(fraction * 100)) %", target: rate, settleFirst: index == 0, load: {
+                    await Load.paced(lanes, tickets: pacedTickets, rate: rate, seconds: phase)
+                }, drain: drain))
+            }
         }
         let idle = try await IdleCost.measure(meter)
         await database.close()
