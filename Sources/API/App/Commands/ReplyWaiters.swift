@@ -15,8 +15,9 @@ public struct ServiceReply: Sendable, Hashable {
 /// sent, so a reply that arrives before the request starts waiting is kept for it, not lost.
 /// Several requests may wait for one command (a retry with the same Idempotency-Key).
 ///
-/// Time-outs are kept as deadlines and ended by one sweeper every ``sweepInterval``, not by a
-/// timer task per request: a wait ends at most that much later than asked.
+/// Time-outs are kept as deadlines and ended by one sweeper, not by a timer task per request.
+/// It wakes at the earliest deadline it knows of, and at least every ``sweepInterval``: a wait
+/// whose deadline comes before the sweeper's next look ends at most that much later than asked.
 final class ReplyWaiters: Sendable {
     private enum Slot {
         /// Registered; the continuation is there once the request waits, with its deadline.
@@ -67,7 +68,7 @@ final class ReplyWaiters: Sendable {
     /// The reply, or nil when `timeout` passes or the task is cancelled first.
     func wait(for id: String, token: Int, timeout: Duration) async -> ServiceReply? {
         let deadline = ContinuousClock.now + timeout
-        startSweeping()
+        startSweeping(firstDeadline: deadline)
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<ServiceReply?, Never>) in
                 let early: ServiceReply?? = state.withLock { state in
@@ -91,38 +92,46 @@ final class ReplyWaiters: Sendable {
     }
 
     /// Starts the one sweeper, if it is not running: it ends waits past their deadline and
-    /// stops once nobody waits.
-    private func startSweeping() {
+    /// stops once nobody waits. Its first look is at `firstDeadline`, the starting wait's.
+    private func startSweeping(firstDeadline: ContinuousClock.Instant) {
         let start = state.withLock { state in
             defer { state.sweeping = true }
             return !state.sweeping
         }
         guard start else { return }
         Task { [weak self] in
-            while let self, await self.sweep() {}
+            var wake = min(firstDeadline, .now + Self.sweepInterval)
+            while let self, let next = await self.sweep(at: wake) { wake = next }
         }
     }
 
-    /// Ends the waits whose deadline passed; false (and no longer sweeping) once none is left.
-    private func sweep() async -> Bool {
-        try? await Task.sleep(for: Self.sweepInterval)
+    /// Sleeps until `wake`, then ends the waits whose deadline passed. Returns when to look
+    /// next (the earliest deadline left, at most ``sweepInterval`` away), or nil (and no longer
+    /// sweeping) once nobody waits.
+    private func sweep(at wake: ContinuousClock.Instant) async -> ContinuousClock.Instant? {
+        try? await Task.sleep(until: wake, clock: .continuous)
         let now = ContinuousClock.now
-        let (expired, more): ([CheckedContinuation<ServiceReply?, Never>], Bool) = state.withLock { state in
+        let (expired, next): ([CheckedContinuation<ServiceReply?, Never>], ContinuousClock.Instant?) = state.withLock { state in
             var expired: [CheckedContinuation<ServiceReply?, Never>] = []
+            var more = false
+            var next = now + Self.sweepInterval
             for (id, slots) in state.slots {
                 for (token, slot) in slots {
-                    if case .waiting(let continuation?, let deadline?) = slot, deadline <= now {
+                    guard case .waiting(let continuation, let deadline) = slot else { continue }
+                    if let continuation, let deadline, deadline <= now {
                         expired.append(continuation)
                         Self.remove(id, token, from: &state)
+                    } else {
+                        more = true
+                        if let deadline { next = min(next, deadline) }
                     }
                 }
             }
-            let more = state.slots.values.contains { $0.values.contains { if case .waiting = $0 { true } else { false } } }
             if !more { state.sweeping = false }
-            return (expired, more)
+            return (expired, more ? next : nil)
         }
         for continuation in expired { continuation.resume(returning: nil) }
-        return more
+        return next
     }
 
     /// Stops waiting: the request (if it waits) gets nil.
