@@ -18,6 +18,8 @@ struct PhaseResult {
     let cpu: [String: Double]
     let peakMB: [String: Double]
     let counters: ServerCounters
+    /// The kernel's large write-backs from start to drained (see ``WriteBackWatch``).
+    let writeBacks: [WriteBackWatch.Burst]
 
     /// Orders taken: 201s, and 202s, which the fleet still carries out.
     var orders: Int { tally.created + tally.pending }
@@ -45,8 +47,10 @@ struct Meter {
         let counters = try await ServerCounters.read(database, redis: redis)
         processes.resetPeaks()
         let cpu = processes.cpu()
+        let watch = WriteBackWatch()
         let (tally, start) = try await load()
         let drained = try await drain()
+        let writeBacks = watch.stop()
         let cpuEnd = processes.cpu()
         let peaks = processes.peaks()
         try await Task.sleep(for: ServerCounters.settle)
@@ -54,7 +58,8 @@ struct Meter {
         let result = PhaseResult(
             name: name, target: target, tally: tally,
             seconds: ((tally.lastAnswer ?? start) - start).seconds, settledSeconds: (drained - start).seconds,
-            cpu: cpuEnd.merging(cpu) { $0 - $1 }, peakMB: peaks, counters: countersEnd - counters)
+            cpu: cpuEnd.merging(cpu) { $0 - $1 }, peakMB: peaks, counters: countersEnd - counters,
+            writeBacks: writeBacks)
         Report.progress(result)
         return result
     }

@@ -29,6 +29,11 @@ enum Report {
                 + " UTC (worst \(worst.count) of \(tally.slowBySecond.count)): "
                 + worst.map { "\($0.key) s: \($0.value)" }.joined(separator: ", "))
         }
+        if let start = tally.start, !result.writeBacks.isEmpty {
+            say(String(format: "  kernel write-back of %.0f MB or more at once, by second of the phase: ", WriteBackWatch.burstMegabytes)
+                + result.writeBacks.map { String(format: "%d s: %.0f MB", Int(max(0, ($0.at - start).seconds)), $0.megabytes) }
+                    .joined(separator: ", "))
+        }
     }
 
     static func tables(monolith: PhaseResult?, fleet: [PhaseResult], idle: IdleCost, names: [String]) {
@@ -74,14 +79,17 @@ enum Report {
             say(Table.label(result.name, 16) + names.map { Table.cell(result.peakMB[$0], width) }.joined())
         }
         say("\nPostgres per order (every database): commits, WAL fsyncs; in the phase: Postgres checkpoints, autovacuum and")
-        say("autoanalyze runs, Redis AOF rewrites (background work: a latency spike in a phase that had some is likely theirs)")
-        say(Table.label("phase", 16) + ["commits", "WAL fsync", "checkpts", "autovac", "AOF rewr"].map { Table.cell($0, 10) }.joined())
+        say(String(format: "autoanalyze runs, Redis AOF rewrites, the kernel's write-backs of %.0f MB or more at once (background work: a latency",
+                   WriteBackWatch.burstMegabytes))
+        say("spike in a phase that had some is likely theirs)")
+        say(Table.label("phase", 16) + ["commits", "WAL fsync", "checkpts", "autovac", "AOF rewr", "writeback"].map { Table.cell($0, 10) }.joined())
         for result in all {
             let orders = Double(max(result.orders, 1))
             let counters = result.counters
             say(Table.label(result.name, 16) + Table.cell(Double(counters.commits) / orders, 10, "%.2f")
                   + Table.cell(Double(counters.walSyncs) / orders, 10, "%.2f")
-                  + [counters.checkpoints, counters.autovacuums, counters.aofRewrites].map { Table.cell(String($0), 10) }.joined())
+                  + [counters.checkpoints, counters.autovacuums, counters.aofRewrites, result.writeBacks.count]
+                    .map { Table.cell(String($0), 10) }.joined())
         }
         let cpuMillis = names.filter { $0 != ProcessSet.client }.compactMap { idle.cpu[$0] }.reduce(0, +) * 1000 / idle.seconds
         say(String(format: "idle fleet, %.0f s with nothing sent: %.0f commits/s, %.0f WAL fsyncs/s, %.0f ms CPU/s (every phase's figures include this for its length)",
