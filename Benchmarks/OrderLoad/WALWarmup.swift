@@ -5,7 +5,7 @@ import TestSupport
 /// Gives a fresh Postgres the recycled WAL segments of one that has been running. A young
 /// cluster makes each new 16 MB segment by writing it full of zeros while the commits that need
 /// it wait; a server in service renames segments a checkpoint retired instead, and writes into
-/// files that no longer grow. Switching segments `count` times and then checkpointing leaves
+/// files that no longer grow. Switching segments ``segments`` times and then checkpointing leaves
 /// that many to recycle (a checkpoint keeps as many as the WAL written since the last one, up
 /// to `max_wal_size`), so the phases measure the steady state rather than the first hour.
 enum WALWarmup {
