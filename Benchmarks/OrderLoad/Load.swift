@@ -116,11 +116,22 @@ enum Load {
     /// Paced: order `i` is due at start + i / rate; whichever lane is free takes the next due
     /// order, so an order waits only when every lane is busy, and its latency counts that wait.
     static func paced(_ lanes: [Lane], tickets: TicketQueue, rate: Double, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
+        await paced(lanes: lanes.count, tickets: tickets, rate: rate, seconds: seconds) { lane, ticket, due, tally in
+            lanes[lane].order(ticket, since: due, into: &tally)
+        }
+    }
+
+    /// The same schedule for any client: `order` places one order from lane `lane`'s thread and
+    /// records it into the tally, its latency counted from `due`.
+    static func paced(
+        lanes: Int, tickets: TicketQueue, rate: Double, seconds: Double,
+        order: @escaping @Sendable (_ lane: Int, _ ticket: String, _ due: ContinuousClock.Instant, _ tally: inout PhaseTally) -> Void
+    ) async -> (PhaseTally, ContinuousClock.Instant) {
         let total = Int(rate * seconds)
         let start = ContinuousClock.now + .milliseconds(50)
         let giveUp = start + .seconds(2 * seconds)
         let next = Counter()
-        let parts = await onThreads(lanes.count) { index in
+        let parts = await onThreads(lanes) { index in
             var tally = PhaseTally(start: start)
             while true {
                 let step = next.next()
@@ -130,7 +141,7 @@ enum Load {
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                 guard ContinuousClock.now < giveUp else { tally.unsent += 1; continue }
                 guard let ticket = tickets.take() else { tally.outOfTickets += 1; continue }
-                lanes[index].order(ticket, since: due, into: &tally)
+                order(index, ticket, due, &tally)
             }
             return tally
         }

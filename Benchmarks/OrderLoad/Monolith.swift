@@ -27,27 +27,71 @@ enum Monolith {
     /// Fresh tickets for the warm-up and the phase at up to this many orders/s.
     static let stockRate = 12_000
 
+    /// `options.clients` closed loops: the monolith's peak, beside the fleet's unpaced phase.
     static func run(on postgres: PostgresServer, options: Options) async throws -> PhaseResult {
-        let url = try await postgres.createDatabase(named: "monolith")
-        let database = PostgresClient(configuration: try PostgresConfiguration(url, poolSize: options.clients, applicationName: "monolith"))
-        for statement in schema { try await database.query(statement) }
-        let stock = (options.warmup + options.phase) * stockRate
-        try await database.query("INSERT INTO tickets SELECT gen_random_uuid(), 'Seat', 2500, 0 FROM generate_series(1, \(stock))")
-        try await database.query("VACUUM ANALYZE tickets")
-        let tickets = TicketQueue(try await database.query("SELECT id::text FROM tickets").decodeColumn(String.self))
-
-        _ = try await loop(database, tickets: tickets, clients: options.clients, seconds: Double(options.warmup))
-        let meter = Meter(processes: try await ProcessSet.find(fleet: [], database: database), database: database)
-        let result = try await meter.measure("monolith", load: {
-            try await loop(database, tickets: tickets, clients: options.clients, seconds: Double(options.phase))
-        }, drain: { .now })
+        let (database, tickets) = try await prepare(on: postgres, clients: options.clients, tickets: (options.warmup + options.phase) * stockRate)
+        _ = try await closed(database, tickets: tickets, clients: options.clients, seconds: Double(options.warmup))
+        let result = try await Meter(processes: try await ProcessSet.find(fleet: [], database: database), database: database)
+            .measure("monolith", load: {
+                try await closed(database, tickets: tickets, clients: options.clients, seconds: Double(options.phase))
+            }, drain: { .now })
         await database.close()
         return result
     }
 
-    /// `clients` closed loops of BEGIN; SELECT the ticket; INSERT the order ON CONFLICT DO
-    /// NOTHING RETURNING; COMMIT, each statement its own round trip.
-    private static func loop(_ database: PostgresClient, tickets: TicketQueue, clients: Int, seconds: Double) async throws -> (PhaseTally, ContinuousClock.Instant) {
+    /// Paced at `rate` orders/s from `options.clients` lanes on the bench's own threads, on the
+    /// schedule the fleet's paced phase keeps, latency counted from each order's due time: what
+    /// one transaction and one WAL fsync per order come to at that rate on this machine.
+    static func run(on postgres: PostgresServer, options: Options, pacedAt rate: Int) async throws -> PhaseResult {
+        let (database, tickets) = try await prepare(on: postgres, clients: options.clients, tickets: (options.warmup + options.phase) * rate + 1)
+        let user = UUID()
+        let load = { (seconds: Int) in
+            await Load.paced(lanes: options.clients, tickets: tickets, rate: Double(rate), seconds: Double(seconds)) { _, ticket, due, tally in
+                do {
+                    let created = try waitFor { try await order(ticket, for: user, in: database) }
+                    let now = ContinuousClock.now
+                    tally.record(created ? 201 : 400, milliseconds: (now - due).seconds * 1000, due: due)
+                    tally.lastAnswer = now
+                } catch {
+                    tally.transportErrors += 1
+                    tally.lastAnswer = .now
+                }
+            }
+        }
+        _ = await load(options.warmup)
+        let result = try await Meter(processes: try await ProcessSet.find(fleet: [], database: database), database: database)
+            .measure("monolith \(rate)/s", target: Double(rate), load: { await load(options.phase) }, drain: { .now })
+        await database.close()
+        return result
+    }
+
+    /// A database of its own with the schema and `count` fresh tickets, and a connection per client.
+    private static func prepare(on postgres: PostgresServer, clients: Int, tickets count: Int) async throws -> (PostgresClient, TicketQueue) {
+        let url = try await postgres.createDatabase(named: "monolith")
+        let database = PostgresClient(configuration: try PostgresConfiguration(url, poolSize: clients, applicationName: "monolith"))
+        for statement in schema { try await database.query(statement) }
+        try await database.query("INSERT INTO tickets SELECT gen_random_uuid(), 'Seat', 2500, 0 FROM generate_series(1, \(count))")
+        try await database.query("VACUUM ANALYZE tickets")
+        return (database, TicketQueue(try await database.query("SELECT id::text FROM tickets").decodeColumn(String.self)))
+    }
+
+    /// One order as one transaction: BEGIN; SELECT the ticket; INSERT the order ON CONFLICT DO
+    /// NOTHING RETURNING; COMMIT, each statement its own round trip. False when refused.
+    private static func order(_ ticket: String, for user: UUID, in database: PostgresClient) async throws -> Bool {
+        guard let ticket = UUID(uuidString: ticket) else { return false }
+        return try await database.withTransaction { transaction in
+            guard try await !transaction.query("SELECT id, price_cents, version FROM tickets WHERE id = \(ticket)").isEmpty
+            else { return false }
+            return try await !transaction.query("""
+                INSERT INTO orders (id, user_id, ticket_id, status, expires_at)
+                VALUES (\(UUID()), \(user), \(ticket), 'created', now() + interval '15 minutes')
+                ON CONFLICT DO NOTHING RETURNING id
+                """).isEmpty
+        }
+    }
+
+    /// `clients` closed loops, each placing its next order as soon as the last is answered.
+    private static func closed(_ database: PostgresClient, tickets: TicketQueue, clients: Int, seconds: Double) async throws -> (PhaseTally, ContinuousClock.Instant) {
         let start = ContinuousClock.now
         let end = start + .seconds(seconds)
         let parts = try await withThrowingTaskGroup(of: PhaseTally.self) { group in
@@ -56,17 +100,9 @@ enum Monolith {
                     var tally = PhaseTally(start: start)
                     let user = UUID()
                     while ContinuousClock.now < end {
-                        guard let ticket = tickets.take().flatMap(UUID.init(uuidString:)) else { tally.outOfTickets += 1; break }
+                        guard let ticket = tickets.take() else { tally.outOfTickets += 1; break }
                         let began = ContinuousClock.now
-                        let created = try await database.withTransaction { transaction in
-                            guard try await !transaction.query("SELECT id, price_cents, version FROM tickets WHERE id = \(ticket)").isEmpty
-                            else { return false }
-                            return try await !transaction.query("""
-                                INSERT INTO orders (id, user_id, ticket_id, status, expires_at)
-                                VALUES (\(UUID()), \(user), \(ticket), 'created', now() + interval '15 minutes')
-                                ON CONFLICT DO NOTHING RETURNING id
-                                """).isEmpty
-                        }
+                        let created = try await order(ticket, for: user, in: database)
                         let now = ContinuousClock.now
                         // A refused order is counted as the fleet would answer it.
                         tally.record(created ? 201 : 400, milliseconds: (now - began).seconds * 1000, due: began)
@@ -79,4 +115,23 @@ enum Monolith {
         }
         return (PhaseTally.merged(parts), start)
     }
+}
+
+/// Runs `body` as a task and blocks the calling thread until it is done: for the paced lanes,
+/// which are threads of the bench's own, never the concurrency pool's.
+func waitFor<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) throws -> T {
+    let outcome = Outcome<T>()
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do { outcome.result = .success(try await body()) } catch { outcome.result = .failure(error) }
+        done.signal()
+    }
+    done.wait()
+    return try outcome.result!.get()
+}
+
+/// A task's result, handed to the thread that waits for it.
+private final class Outcome<T>: @unchecked Sendable {
+    // Written before the semaphore is signalled, read after its wait: the semaphore orders them.
+    var result: Result<T, any Error>?
 }

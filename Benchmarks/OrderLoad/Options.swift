@@ -14,8 +14,8 @@ struct Options {
     var soakSeconds: Int?
     /// Purchases a second during the soak.
     var rate = 150
-    /// Orders/s of a single paced phase to run instead of the monolith, the unpaced phase and
-    /// the fractions of its peak: to study one load quickly.
+    /// Orders/s of a single paced phase, beside the monolith paced alike, to run instead of the
+    /// unpaced phases and the fractions of the fleet's peak: to study one load quickly.
     var pacedOnly: Int?
 
     static let pacedFractions = [0.25, 0.5, 0.75, 1.0]

@@ -59,6 +59,15 @@ enum Report {
                        peak.ordersPerSecond / monolith.ordersPerSecond, monolith.ordersPerSecond / peak.ordersPerSecond,
                        peak.settledPerSecond / monolith.ordersPerSecond))
         }
+        if let monolith, let rate = monolith.target {
+            let floor = Latencies(monolith.tally.latencies)
+            for result in fleet where result.target == rate {
+                let latencies = Latencies(result.tally.latencies)
+                say(String(format: "at %.0f orders/s the fleet's p50 is %.1f ms and p99 %.1f ms; the monolith's, one transaction and "
+                           + "one commit per order, %.1f ms and %.1f ms", rate, latencies.percentile(0.5), latencies.percentile(0.99),
+                           floor.percentile(0.5), floor.percentile(0.99)))
+            }
+        }
         let columns = names + ["total"]
         func fleetTotal(_ values: [String: Double]) -> Double? {
             let parts = names.filter { $0 != ProcessSet.client }.compactMap { values[$0] }

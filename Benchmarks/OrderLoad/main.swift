@@ -3,7 +3,7 @@
 // beside a monolith doing the same order as one transaction on the same Postgres server.
 //
 //   swift build -c release && .build/release/order-load-bench [--clients 32] [--warmup 5] [--phase 30] [--max-rate 2000]
-//   .build/release/order-load-bench --paced 1000 [--phase 30]    (one paced phase alone, no monolith)
+//   .build/release/order-load-bench --paced 1000 [--phase 30]    (one paced phase, beside the monolith paced alike)
 //   .build/release/order-load-bench --soak 600 [--rate 150]     (memory soak: see Soak.swift)
 //
 // Every order is for a ticket of its own, so each request is a real reservation: XADD of the
@@ -42,13 +42,16 @@ do {
         try await Soak(client: client, redisURL: servers.redis.url, processes: fleet.processes, clients: options.clients,
                        rate: options.rate, seconds: seconds).run()
         await fleet.stop()
-    } else if options.pacedOnly != nil {
+    } else if let rate = options.pacedOnly {
+        say("monolith: paced at \(rate)/s from \(options.clients) lanes, one transaction per order, "
+              + "\(options.warmup) s warm-up, \(options.phase) s measured, on the same Postgres (fsync on)")
+        let monolith = try await Monolith.run(on: servers.postgres, options: options, pacedAt: rate)
         let fleet = try await Fleet.launch(on: servers)
         try await StatementProfile.reset(fleet.databaseURL)
         let (results, idle, names) = try await FleetLoad(fleet: fleet, servers: servers, options: options).run()
         try await StatementProfile.report(fleet.databaseURL, orders: results.map(\.orders).reduce(0, +))
         await fleet.stop()
-        Report.tables(monolith: nil, fleet: results, idle: idle, names: names)
+        Report.tables(monolith: monolith, fleet: results, idle: idle, names: names)
     } else {
         say("monolith: \(options.clients) clients, one transaction per order (BEGIN; SELECT ticket; INSERT order; COMMIT), "
               + "\(options.warmup) s warm-up, \(options.phase) s measured, on the same Postgres (fsync on)")
