@@ -36,30 +36,36 @@ struct FleetLoad {
             say("warm-up: \(options.warmup) s paced at \(Int(rate))/s (not counted)")
             _ = await Load.paced(lanes, tickets: tickets, rate: rate, seconds: Double(options.warmup))
             _ = try await drain()
-            results.append(try await meter.measure("paced \(Int(rate))/s", target: rate, load: {
+            results.append(try await split(meter.measure("paced \(Int(rate))/s", target: rate, load: {
                 await Load.paced(lanes, tickets: tickets, rate: rate, seconds: phase)
-            }, drain: drain))
+            }, drain: drain), redis: redis, keys: keys))
         } else {
             let unpacedTickets = TicketQueue(try await stocked(stock, (options.warmup + options.phase) * options.maxRate))
             say("warm-up: \(options.warmup) s unpaced at \(options.clients) connections (not counted)")
             _ = await Load.closed(lanes, tickets: unpacedTickets, seconds: Double(options.warmup))
             _ = try await drain()
-            results.append(try await meter.measure("unpaced", load: {
+            results.append(try await split(meter.measure("unpaced", load: {
                 await Load.closed(lanes, tickets: unpacedTickets, seconds: phase)
-            }, drain: drain))
+            }, drain: drain), redis: redis, keys: keys))
 
             let rates = Options.pacedFractions.map { $0 * results[0].ordersPerSecond }
             let pacedTickets = TicketQueue(try await stocked(stock, rates.map { Int($0 * phase) + 1 }.reduce(0, +)))
             for (index, (fraction, rate)) in zip(Options.pacedFractions, rates).enumerated() {
-                results.append(try await meter.measure("paced \(Int(fraction * 100)) %", target: rate, settleFirst: index == 0, load: {
+                results.append(try await split(meter.measure("paced \(Int(fraction * 100)) %", target: rate, settleFirst: index == 0, load: {
                     await Load.paced(lanes, tickets: pacedTickets, rate: rate, seconds: phase)
-                }, drain: drain))
+                }, drain: drain), redis: redis, keys: keys))
             }
         }
         let idle = try await IdleCost.measure(meter)
         await database.close()
         await redis.shutdown()
         return (results, idle, processes.names)
+    }
+
+    /// Says where the phase's latest orders spent their time (see ``LatencySplit``), then hands the phase on.
+    private func split(_ result: PhaseResult, redis: RedisClient, keys: KeySpace) async throws -> PhaseResult {
+        try await LatencySplit.measure(result.tally.traces, redis: redis, keys: keys)?.report()
+        return result
     }
 
     /// Makes `count` tickets and says how fast the fleet took them in.

@@ -7,6 +7,11 @@ struct PhaseTally: Sendable {
     /// Milliseconds of every answered request (any status); paced phases count from the
     /// request's scheduled send time, so a backlog shows as latency (no coordinated omission).
     var latencies: [Double] = []
+    /// Paced phases: milliseconds from each order's due time to its send, the part of its
+    /// latency spent before the request left (every lane busy, or the client's thread woken late).
+    var lateness: [Double] = []
+    /// Each 201's ticket and wall-clock send and answer, for ``LatencySplit``.
+    var traces: [OrderTrace] = []
     var created = 0
     /// 202: the orders service had not answered within the API's command timeout.
     var pending = 0
@@ -39,6 +44,8 @@ struct PhaseTally: Sendable {
         var all = PhaseTally()
         for part in parts {
             all.latencies += part.latencies
+            all.lateness += part.lateness
+            all.traces += part.traces
             all.created += part.created
             all.pending += part.pending
             all.otherStatuses.merge(part.otherStatuses, uniquingKeysWith: +)
@@ -86,8 +93,10 @@ final class Lane: @unchecked Sendable {
     /// `POST /api/orders` for `ticket`, counted into `tally`, latency from `since`.
     func order(_ ticket: String, since: ContinuousClock.Instant, into tally: inout PhaseTally) {
         do {
+            let sent = Date()
             let response = try connection.request("POST", "/api/orders", body: "{\"ticketId\":\"\(ticket)\"}", token: token)
             let now = ContinuousClock.now
+            if response.status == 201 { tally.traces.append(OrderTrace(ticket: ticket, sent: sent, answered: Date())) }
             tally.record(response.status, milliseconds: (now - since).seconds * 1000, due: since)
             tally.lastAnswer = now
         } catch {
@@ -141,6 +150,7 @@ enum Load {
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
                 guard ContinuousClock.now < giveUp else { tally.unsent += 1; continue }
                 guard let ticket = tickets.take() else { tally.outOfTickets += 1; continue }
+                tally.lateness.append((ContinuousClock.now - due).seconds * 1000)
                 order(index, ticket, due, &tally)
             }
             return tally

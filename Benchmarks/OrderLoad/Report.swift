@@ -20,6 +20,11 @@ enum Report {
         line += String(format: "; %.0f orders/s, settled %.0f/s; p50 %.1f ms, p99 %.1f ms",
                        result.ordersPerSecond, result.settledPerSecond, latencies.percentile(0.5), latencies.percentile(0.99))
         say(line)
+        if !tally.lateness.isEmpty {
+            let lateness = Latencies(tally.lateness)
+            say(String(format: "  sent after its due time (included above): p50 %.2f ms, p99 %.2f ms, max %.1f ms",
+                       lateness.percentile(0.5), lateness.percentile(0.99), lateness.sorted.last ?? 0))
+        }
         if !tally.slowBySecond.isEmpty {
             let worst = tally.slowBySecond.sorted { $0.value > $1.value }.prefix(12).sorted { $0.key < $1.key }
             // The phase's start on the wall clock, to line these seconds up with server logs.
