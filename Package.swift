@@ -148,7 +148,7 @@ let package = Package(
         .target(
             name: "API",
             dependencies: [
-                "Contracts", "RedisClient", "PostgresClient", "Observability", "PasswordSeal",
+                "Contracts", "ClientSupport", "RedisClient", "PostgresClient", "Observability", "PasswordSeal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 // SHA-256 to turn an Idempotency-Key into a stable command id.

@@ -1,3 +1,4 @@
+import ClientSupport
 import Contracts
 import Logging
 import RedisClient
@@ -6,6 +7,9 @@ import ServiceLifecycle
 /// The one reader of this API instance's reply stream: `XREAD BLOCK` on a connection of its
 /// own, handing each reply to the request waiting for it. One per instance rather than one per
 /// request, so a thousand waiting requests cost one connection and one blocked read.
+///
+/// The loop runs on its connection's thread, so a read's replies are handed over where the
+/// read completed, without a hop to another thread first.
 struct ReplyReader: Service {
     let redis: RedisClient
     let stream: String
@@ -20,6 +24,12 @@ struct ReplyReader: Service {
     }
 
     private func readLoop() async {
+        let thread = OwnedThread(name: "reply-reader")
+        defer { thread.shutdown() }
+        await withTaskExecutorPreference(thread) { await readLoop(on: thread) }
+    }
+
+    private func readLoop(on thread: OwnedThread) async {
         var connection: RedisConnection?
         // From the start of the stream: an instance name reused after a restart only costs
         // reading old replies (capped and expiring) that no one waits for, and a reply that
@@ -28,7 +38,11 @@ struct ReplyReader: Service {
         var failures = 0
         while !Task.isCancelled {
             do {
-                if connection == nil { connection = try await redis.dedicatedConnection() }
+                if connection == nil {
+                    var configuration = redis.configuration
+                    configuration.clientName = Self.clientName(of: stream)
+                    connection = try await RedisConnection.connect(configuration: configuration, logger: logger, on: thread)
+                }
                 let read = try await connection!.xread(streams: [(stream, lastID)], count: 500, block: block)
                 for entry in read.flatMap(\.entries) {
                     lastID = entry.id
@@ -50,4 +64,7 @@ struct ReplyReader: Service {
         }
         await connection?.close()
     }
+
+    /// The reading connection's name in `CLIENT LIST`.
+    static func clientName(of stream: String) -> String { "reply-reader:\(stream)" }
 }
