@@ -15,6 +15,14 @@ import Testing
         thread.shutdown()
     }
 
+    @Test("the thread carries its name where the system shows it, cut to the 15 bytes Linux keeps")
+    func namedForTheSystem() async throws {
+        let thread = OwnedThread(name: "consumer-lane-0-commands")
+        let shown = try await thread.run { try String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+        #expect(shown == "consumer-lane-0\n")
+        thread.shutdown()
+    }
+
     @Test("a task that prefers the thread runs on it, and its `run` runs in place, ahead of queued jobs")
     func runsInPlaceForItsOwnTasks() async throws {
         let thread = OwnedThread(name: "test")
