@@ -48,6 +48,8 @@ struct Meter {
         processes.resetPeaks()
         let cpu = processes.cpu()
         let watch = WriteBackWatch()
+        // A load or drain that throws leaves the phase here: the watch stops with it.
+        defer { _ = watch.stop() }
         let (tally, start) = try await load()
         let drained = try await drain()
         let writeBacks = watch.stop()
