@@ -30,7 +30,11 @@ struct PhaseTally: Sendable {
 
     var answered: Int { created + pending + otherStatuses.values.reduce(0, +) }
 
-    mutating func record(_ status: Int, milliseconds: Double, due: ContinuousClock.Instant) {
+    /// An answer with `status`, just now, to a request due (or sent) at `due`: its latency runs from there.
+    mutating func record(_ status: Int, due: ContinuousClock.Instant) {
+        let now = ContinuousClock.now
+        let milliseconds = (now - due).seconds * 1000
+        lastAnswer = now
         latencies.append(milliseconds)
         if milliseconds > Self.slowMilliseconds, let start { slowBySecond[Int((due - start).seconds), default: 0] += 1 }
         switch status {
@@ -38,6 +42,12 @@ struct PhaseTally: Sendable {
         case 202: pending += 1
         default: otherStatuses[status, default: 0] += 1
         }
+    }
+
+    /// A request that got no answer (the connection failed).
+    mutating func recordTransportError() {
+        transportErrors += 1
+        lastAnswer = .now
     }
 
     static func merged(_ parts: [PhaseTally]) -> PhaseTally {
@@ -95,13 +105,10 @@ final class Lane: @unchecked Sendable {
         do {
             let sent = Date()
             let response = try connection.request("POST", "/api/orders", body: "{\"ticketId\":\"\(ticket)\"}", token: token)
-            let now = ContinuousClock.now
             if response.status == 201 { tally.traces.append(OrderTrace(ticket: ticket, sent: sent, answered: Date())) }
-            tally.record(response.status, milliseconds: (now - since).seconds * 1000, due: since)
-            tally.lastAnswer = now
+            tally.record(response.status, due: since)
         } catch {
-            tally.transportErrors += 1
-            tally.lastAnswer = .now
+            tally.recordTransportError()
         }
     }
 }

@@ -49,12 +49,9 @@ enum Monolith {
             await Load.paced(lanes: options.clients, tickets: tickets, rate: Double(rate), seconds: Double(seconds)) { _, ticket, due, tally in
                 do {
                     let created = try waitFor { try await order(ticket, for: user, in: database) }
-                    let now = ContinuousClock.now
-                    tally.record(created ? 201 : 400, milliseconds: (now - due).seconds * 1000, due: due)
-                    tally.lastAnswer = now
+                    tally.record(created ? 201 : 400, due: due)
                 } catch {
-                    tally.transportErrors += 1
-                    tally.lastAnswer = .now
+                    tally.recordTransportError()
                 }
             }
         }
@@ -103,10 +100,8 @@ enum Monolith {
                         guard let ticket = tickets.take() else { tally.outOfTickets += 1; break }
                         let began = ContinuousClock.now
                         let created = try await order(ticket, for: user, in: database)
-                        let now = ContinuousClock.now
                         // A refused order is counted as the fleet would answer it.
-                        tally.record(created ? 201 : 400, milliseconds: (now - began).seconds * 1000, due: began)
-                        tally.lastAnswer = now
+                        tally.record(created ? 201 : 400, due: began)
                     }
                     return tally
                 }
