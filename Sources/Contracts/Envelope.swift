@@ -16,6 +16,9 @@ public enum EnvelopeField {
     public static let userID = "user_id"
     /// For commands: the stream the reply goes to.
     public static let replyTo = "reply_to"
+    /// For commands: the Postgres channel the reply is also sent on (``ReplyNotice``), the
+    /// one that belongs to `reply_to`; absent, the reply goes only to the stream.
+    public static let replyNotify = "reply_notify"
 }
 
 /// One message as it travels in a stream: identity, type, JSON payload and metadata.
@@ -27,9 +30,10 @@ public struct Envelope: Sendable, Hashable {
     public var correlationID: String?
     public var userID: String?
     public var replyTo: String?
+    public var replyNotify: String?
 
     public init(id: UUID = .timeOrdered(), type: String, data: String, occurredAt: Date = Date(),
-                correlationID: String? = nil, userID: String? = nil, replyTo: String? = nil) {
+                correlationID: String? = nil, userID: String? = nil, replyTo: String? = nil, replyNotify: String? = nil) {
         self.id = id
         self.type = type
         self.data = data
@@ -37,6 +41,7 @@ public struct Envelope: Sendable, Hashable {
         self.correlationID = correlationID
         self.userID = userID
         self.replyTo = replyTo
+        self.replyNotify = replyNotify
     }
 
     /// The entry's fields, in the order `redis-cli` shows them.
@@ -50,6 +55,7 @@ public struct Envelope: Sendable, Hashable {
         if let correlationID { fields.append((EnvelopeField.correlationID, correlationID)) }
         if let userID { fields.append((EnvelopeField.userID, userID)) }
         if let replyTo { fields.append((EnvelopeField.replyTo, replyTo)) }
+        if let replyNotify { fields.append((EnvelopeField.replyNotify, replyNotify)) }
         return fields
     }
 
@@ -69,7 +75,7 @@ public struct Envelope: Sendable, Hashable {
         self.init(
             id: id, type: type, data: data, occurredAt: occurredAt,
             correlationID: values[EnvelopeField.correlationID], userID: values[EnvelopeField.userID],
-            replyTo: values[EnvelopeField.replyTo])
+            replyTo: values[EnvelopeField.replyTo], replyNotify: values[EnvelopeField.replyNotify])
     }
 }
 

@@ -12,14 +12,15 @@ public struct PostgresNotification: Sendable, Hashable {
 }
 
 /// A connection of its own that `LISTEN`s on some channels and delivers what arrives as an
-/// `AsyncStream`.
+/// `AsyncStream`, or to a handler called on the connection's thread as each one is read (for a
+/// caller to whom a hop to another thread first is a cost).
 ///
 /// It waits with `poll` on the socket in short slices, so ``stop()`` takes effect promptly. If
 /// the session breaks it reconnects with backoff and listens again; notifications sent while it
 /// was away are lost, so a consumer (like the outbox relay) should also look on a timer.
 public final class PostgresListener: Sendable {
-    /// Every notification on the listened channels, in the order the server sent them.
-    /// Finishes after ``stop()``.
+    /// Every notification on the listened channels, in the order the server sent them (none
+    /// when a handler takes them). Finishes after ``stop()``.
     public let notifications: AsyncStream<PostgresNotification>
 
     private let connection: LibpqConnection
@@ -30,11 +31,13 @@ public final class PostgresListener: Sendable {
     static let pollSlice: Duration = .milliseconds(200)
 
     /// Connects and runs `LISTEN` for each channel before returning, so a notification sent
-    /// after this returns is delivered.
+    /// after this returns is delivered: to `handler` when given (on the connection's thread, in
+    /// order; it must not block), else to ``notifications``.
     public static func start(
         configuration: PostgresConfiguration,
         channels: [String],
-        logger: Logger = Logger(label: "postgres-listener")
+        logger: Logger = Logger(label: "postgres-listener"),
+        handler: (@Sendable (PostgresNotification) -> Void)? = nil
     ) async throws -> PostgresListener {
         let connection = LibpqConnection(configuration: configuration, name: "postgres-listener", logger: logger)
         let generation: Int
@@ -45,7 +48,7 @@ public final class PostgresListener: Sendable {
             throw error
         }
         let listener = PostgresListener(connection: connection)
-        listener.startLoop(channels: channels, listenedGeneration: generation)
+        listener.startLoop(channels: channels, listenedGeneration: generation, handler: handler)
         return listener
     }
 
@@ -59,10 +62,15 @@ public final class PostgresListener: Sendable {
         (notifications, continuation) = AsyncStream.makeStream(bufferingPolicy: .unbounded)
     }
 
-    private func startLoop(channels: [String], listenedGeneration: Int) {
+    private func startLoop(
+        channels: [String], listenedGeneration: Int, handler: (@Sendable (PostgresNotification) -> Void)?
+    ) {
         let connection = connection
         let continuation = continuation
-        let task = Task {
+        let deliver = handler ?? { continuation.yield($0) }
+        // On the connection's thread: each slice of waiting runs there in place, and what it
+        // read is handed over from there.
+        let task = Task(executorPreference: connection.thread) {
             var listened = listenedGeneration
             var failures = 0
             while !Task.isCancelled {
@@ -72,7 +80,7 @@ public final class PostgresListener: Sendable {
                     }
                     listened = generation
                     failures = 0
-                    for notification in batch { continuation.yield(notification) }
+                    for notification in batch { deliver(notification) }
                 } catch {
                     connection.logger.warning("listener lost its connection; retrying", metadata: ["error": "\(error)"])
                     try? await Task.sleep(for: connection.configuration.reconnectBackoff.delay(attempt: failures))

@@ -92,3 +92,34 @@ struct TimeOrderedIDTests {
         #expect(Set((0..<1000).map { _ in UUID.timeOrdered(now: now) }).count == 1000)
     }
 }
+
+@Suite("reply notices")
+struct ReplyNoticeContractTests {
+    @Test("a reply stream's channel is a short identifier of its own, the same every time")
+    func channel() {
+        let long = KeySpace(prefix: String(repeating: "p", count: 80)).replies(String(repeating: "i", count: 80))
+        let channels = [KeySpace().replies("api-1"), KeySpace().replies("api-2"), long].map(ReplyNotice.channel(forReplyStream:))
+        #expect(Set(channels).count == 3)
+        #expect(channels.allSatisfy { $0.utf8.count <= 63 && $0.hasPrefix("replies_") })
+        #expect(ReplyNotice.channel(forReplyStream: KeySpace().replies("api-1")) == channels[0])
+    }
+
+    @Test("a payload carries id, status and a body with spaces; one too long for Postgres is not made")
+    func payload() throws {
+        let body = #"{"title":"a b  c","n":1}"#
+        let payload = try #require(ReplyNotice.payload(id: "0193-x", status: 201, body: body))
+        let parsed = try #require(ReplyNotice.parse(payload))
+        #expect(parsed.id == "0193-x" && parsed.status == 201 && parsed.body == body)
+        #expect(ReplyNotice.payload(id: "x", status: 200, body: String(repeating: "é", count: 4_000)) == nil)
+        #expect(ReplyNotice.parse("no-status-here") == nil)
+        #expect(ReplyNotice.parse("id two body") == nil)
+    }
+
+    @Test("an envelope keeps its reply_notify field")
+    func envelopeField() throws {
+        let envelope = Envelope(type: "t", data: "{}", replyTo: "r", replyNotify: "replies_0011")
+        let read = try Envelope(fields: envelope.fields)
+        #expect(read.replyNotify == "replies_0011")
+        #expect(try Envelope(fields: Envelope(type: "t", data: "{}").fields).replyNotify == nil)
+    }
+}

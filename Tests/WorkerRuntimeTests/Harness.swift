@@ -83,9 +83,9 @@ struct Harness {
     }
 
     @discardableResult
-    func publish(_ key: String, poison: Bool = false, replyTo: String? = nil) async throws -> Envelope {
+    func publish(_ key: String, poison: Bool = false, replyTo: String? = nil, replyNotify: String? = nil) async throws -> Envelope {
         let data = String(decoding: try JSONEncoder().encode(ThingBody(key: key, poison: poison)), as: UTF8.self)
-        let envelope = Envelope(type: "thing", data: data, correlationID: "c-\(key)", replyTo: replyTo)
+        let envelope = Envelope(type: "thing", data: data, correlationID: "c-\(key)", replyTo: replyTo, replyNotify: replyNotify)
         try await redis.xadd(stream, fields: envelope.fields)
         return envelope
     }

@@ -39,18 +39,18 @@ public func buildApplication(
     }
     let keys = configuration.keys
     let redis = try RedisClient(configuration: try RedisConfiguration(url: configuration.redisURL), logger: logger)
-    let database = PostgresClient(
-        configuration: try PostgresConfiguration(
-            ReadOnlyDatabase.connectionString(configuration.databaseURL), poolSize: 4, applicationName: "api"),
-        logger: logger)
+    let databaseConfiguration = try PostgresConfiguration(
+        ReadOnlyDatabase.connectionString(configuration.databaseURL), poolSize: 4, applicationName: "api")
+    let database = PostgresClient(configuration: databaseConfiguration, logger: logger)
 
     // Into `metrics` when given (tests read them there), else wherever swift-metrics goes.
     let security = SecurityMetrics(factory: metrics.map { MetricsRegistry.factory($0) as any MetricsFactory } ?? MetricsSystem.factory)
     let waiters = ReplyWaiters()
     let replyStream = keys.replies(configuration.instance)
+    let replyChannel = configuration.replyNotify ? ReplyNotice.channel(forReplyStream: replyStream) : nil
     let bus = CommandBus(
-        redis: redis, keys: keys, replyStream: replyStream, waiters: waiters, timeout: configuration.commandTimeout,
-        sealer: PasswordSealer(keys: sealKeys), security: security)
+        redis: redis, keys: keys, replyStream: replyStream, replyNotify: replyChannel, waiters: waiters,
+        timeout: configuration.commandTimeout, sealer: PasswordSealer(keys: sealKeys), security: security)
     let tokens = await SessionTokens(
         keys: configuration.signingKeys, revocations: SessionRevocations(redis: redis, keys: keys))
     let cookie = SessionCookie(secure: configuration.secureCookies)
@@ -100,16 +100,23 @@ public func buildApplication(
             host: configuration.metricsHost, port: port, registry: metrics, readiness: readiness, logger: logger))
     }
 
-    let reader = ReplyReader(redis: redis, stream: replyStream, waiters: waiters, block: configuration.replyBlock, logger: logger)
+    var readers: [any Service] = [
+        ReplyReader(redis: redis, stream: replyStream, waiters: waiters, block: configuration.replyBlock, logger: logger),
+    ]
+    if let replyChannel {
+        var listening = databaseConfiguration
+        listening.applicationName = "api-replies"
+        readers.append(ReplyNoticeListener(configuration: listening, channel: replyChannel, waiters: waiters, logger: logger))
+    }
     logger.info("api configured", metadata: [
         "environment": "\(configuration.environment.rawValue)", "instance": "\(configuration.instance)",
-        "reply_stream": "\(replyStream)", "key_prefix": "\(keys.prefix)",
+        "reply_stream": "\(replyStream)", "reply_channel": "\(replyChannel ?? "off")", "key_prefix": "\(keys.prefix)",
     ])
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ticketing-api"),
         // Clients first, so they stop last: the server and the reader finish before they close.
-        services: [ClientsService(redis: redis, database: database), reader] + pageServices + operations,
+        services: [ClientsService(redis: redis, database: database)] + readers + pageServices + operations,
         logger: logger)
 }
 

@@ -91,10 +91,15 @@ struct BatchProcessor: Sendable {
             $0.deliveryCount > 1
                 || (keys.isCommands($0.stream) && !service.isTransactionOnly(stream: $0.stream, type: $0.envelope.type))
         }
+        // The replies' notifications are a fast path only: a batch whose shared statements
+        // failed runs again without them, so nothing about them (a full notification queue
+        // behind a stuck listener, say) can hold the queue up.
+        var notify = true
         while true {
             do {
-                return try await database.withConnection { [checkInbox] connection in
-                    try await attempt(messages, excluding: failed, marking: published, checkInbox: checkInbox, on: connection)
+                return try await database.withConnection { [checkInbox, notify] connection in
+                    try await attempt(
+                        messages, excluding: failed, marking: published, checkInbox: checkInbox, notify: notify, on: connection)
                 }
             } catch BatchFailure.message(_, let error) where !checkInbox {
                 // Unchecked, a duplicate may fail on its own earlier effects; with the check it is
@@ -114,6 +119,7 @@ struct BatchProcessor: Sendable {
                 // as a duplicate.
                 sharedFailures += 1
                 checkInbox = true
+                notify = false
                 logger.info("batch retried", metadata: ["error": "\(error)"])
             } catch {
                 logger.error("batch failed; its messages stay pending", metadata: ["error": "\(error)"])
@@ -126,11 +132,12 @@ struct BatchProcessor: Sendable {
 
     private func attempt(
         _ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], checkInbox: Bool,
-        on connection: PostgresConnection
+        notify: Bool, on connection: PostgresConnection
     ) async throws -> BatchOutcome {
         let session = BatchSession(connection: connection)
         do {
-            return try await run(messages, excluding: failed, marking: published, checkInbox: checkInbox, session: session)
+            return try await run(
+                messages, excluding: failed, marking: published, checkInbox: checkInbox, notify: notify, session: session)
         } catch {
             await session.rollback()
             throw error
@@ -139,9 +146,14 @@ struct BatchProcessor: Sendable {
 
     private func run(
         _ messages: [IncomingMessage], excluding failed: [Int: String], marking published: [UUID], checkInbox: Bool,
-        session: BatchSession
+        notify: Bool, session: BatchSession
     ) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
+        var notices = ReplyNotices(keys: keys)
+        func reply(_ message: IncomingMessage, _ reply: Reply) {
+            outcome.replies += replyEntry(for: message, reply)
+            if notify { notices.append(message, reply) }
+        }
         session.enqueue("BEGIN", owner: nil)
         var seen: [UUID: Reply?] = [:]
         if checkInbox || !published.isEmpty {
@@ -164,7 +176,7 @@ struct BatchProcessor: Sendable {
             } else if let stored = seen[id] {
                 outcome.handled.append(message)
                 outcome.duplicates += 1
-                if let reply = stored { outcome.replies += replyEntry(for: message, reply) }
+                if let stored { reply(message, stored) }
             } else if let first = firstCopy[id] {
                 copies.append((index, first))  // the same message twice in one batch: one effect
             } else if let handler = service.handler(stream: message.stream, type: message.envelope.type) {
@@ -198,12 +210,12 @@ struct BatchProcessor: Sendable {
                     id: event.id, stream: stream, fields: event.fields, effects: publicationEffects.commands(for: event)))
             }
             outcome.handled.append(message)
-            if let reply = context.reply { outcome.replies += replyEntry(for: message, reply) }
+            if let stored = context.reply { reply(message, stored) }
         }
         for (index, first) in copies {
             outcome.handled.append(messages[index])
             outcome.duplicates += 1
-            if let reply = inbox.reply(for: messages[first].envelope.id) { outcome.replies += replyEntry(for: messages[index], reply) }
+            if let stored = inbox.reply(for: messages[first].envelope.id) { reply(messages[index], stored) }
         }
 
         if let beforeCommit {
@@ -215,6 +227,7 @@ struct BatchProcessor: Sendable {
         }
         if !inbox.isEmpty { session.enqueue(inbox.insert, owner: nil) }
         if !outbox.isEmpty { session.enqueue(outbox.insert, owner: nil) }
+        if !notices.isEmpty { session.enqueue(notices.statement, owner: nil) }
 
         session.enqueue("COMMIT", owner: nil)
         try await session.flush()

@@ -26,6 +26,9 @@ struct CommandBus: Sendable {
     let redis: RedisClient
     let keys: KeySpace
     let replyStream: String
+    /// The channel this instance's ``ReplyNoticeListener`` listens on, or nil when replies
+    /// come only by the stream.
+    let replyNotify: String?
     let waiters: ReplyWaiters
     let timeout: Duration
     /// Seals passwords: every command's payload is made by it.
@@ -46,16 +49,17 @@ struct CommandBus: Sendable {
         _ command: C, id: UUID, session: Session?, sentBefore: Bool = false, admission: CommandLimits.Check? = nil
     ) async throws -> CommandOutcome {
         let idText = id.uuidString.lowercased()
+        let notify = Self.takesNotices(C.service) ? replyNotify : nil
         let envelope = Envelope(
             id: id, type: C.type, data: try sealer.payload(command, id: idText),
-            correlationID: idText, userID: session?.userID, replyTo: replyStream)
+            correlationID: idText, userID: session?.userID, replyTo: replyStream, replyNotify: notify)
         let stream = keys.commands(C.service)
         // Sent again (the same Idempotency-Key) after the service gave up on it: pending anew.
         let failure = sentBefore ? keys.commandFailure(idText) : nil
 
         let started = ContinuousClock.now
         // Registered first: the reply may come back before this task gets to wait.
-        let token = waiters.register(idText)
+        let token = waiters.register(idText, takingNotices: notify != nil)
         do {
             if let admission {
                 try await admission.run(on: redis, appending: envelope.fields, to: stream, clearing: failure)
@@ -87,6 +91,11 @@ struct CommandBus: Sendable {
         for result in try await redis.pipeline(remember) { _ = try result.get() }
         return .pending(id, pollKey: pollKey)
     }
+
+    /// Whether a service's replies may come by notification. Not the auth service's: the API
+    /// starts a session on its word, and any session on the database can send a notification,
+    /// while only a worker can write to a reply stream.
+    static func takesNotices(_ service: ServiceName) -> Bool { service != .auth }
 
     /// Whether `pollKey` is the live poll key of anonymous command `id`.
     func holdsPollKey(_ pollKey: String, of id: UUID) async throws -> Bool {

@@ -13,7 +13,9 @@ public struct ServiceReply: Sendable, Hashable {
 
 /// Requests waiting for replies, by command id. A waiter is registered before its command is
 /// sent, so a reply that arrives before the request starts waiting is kept for it, not lost.
-/// Several requests may wait for one command (a retry with the same Idempotency-Key).
+/// Several requests may wait for one command (a retry with the same Idempotency-Key). A reply
+/// may come twice (its notification, then its stream entry): the first answers, the second
+/// finds no one waiting.
 ///
 /// Time-outs are kept as deadlines and ended by one sweeper, not by a timer task per request.
 /// It wakes at the earliest deadline it knows of, and at least every ``sweepInterval``: a wait
@@ -28,6 +30,10 @@ final class ReplyWaiters: Sendable {
     private struct State {
         var nextToken = 0
         var slots: [String: [Int: Slot]] = [:]
+        /// The waits that take a reply from a notification (``ReplyNotice``) as well as from
+        /// the stream. Any session on the database may `NOTIFY`, so a waiter whose reply the
+        /// API acts on (a sign-in's, which starts a session) takes it from the stream only.
+        var takingNotices: Set<Int> = []
         var sweeping = false
     }
 
@@ -35,25 +41,29 @@ final class ReplyWaiters: Sendable {
     private let state = Mutex(State())
 
     /// Registers interest in command `id`; pass the token to ``wait(for:token:timeout:)``.
-    func register(_ id: String) -> Int {
+    /// `takingNotices`: a notification's copy of the reply may answer it.
+    func register(_ id: String, takingNotices: Bool = false) -> Int {
         state.withLock { state in
             state.nextToken += 1
             state.slots[id, default: [:]][state.nextToken] = .waiting(nil, deadline: nil)
+            if takingNotices { state.takingNotices.insert(state.nextToken) }
             return state.nextToken
         }
     }
 
     /// Hands `reply` to every request waiting for `id`; replies nobody waits for are dropped
-    /// (their outcome stays readable from Postgres).
-    func deliver(_ id: String, _ reply: ServiceReply) {
+    /// (their outcome stays readable from Postgres). `fromNotice`: it came by notification, so
+    /// it goes only to the waits registered as taking those.
+    func deliver(_ id: String, _ reply: ServiceReply, fromNotice: Bool = false) {
         let ready: [CheckedContinuation<ServiceReply?, Never>] = state.withLock { state in
             guard var slots = state.slots[id] else { return [] }
             var ready: [CheckedContinuation<ServiceReply?, Never>] = []
-            for (token, slot) in slots {
+            for (token, slot) in slots where !fromNotice || state.takingNotices.contains(token) {
                 if case .waiting(let continuation, _) = slot {
                     if let continuation {
                         ready.append(continuation)
                         slots[token] = nil
+                        state.takingNotices.remove(token)
                     } else {
                         slots[token] = .arrived(reply)
                     }
@@ -150,6 +160,7 @@ final class ReplyWaiters: Sendable {
 
     private static func remove(_ id: String, _ token: Int, from state: inout State) {
         state.slots[id]?[token] = nil
+        state.takingNotices.remove(token)
         if state.slots[id]?.isEmpty == true { state.slots[id] = nil }
     }
 }

@@ -41,6 +41,10 @@ public struct APIConfiguration: Sendable {
     public var readinessTimeout: Duration = .seconds(1)
     /// How long one `XREAD` of the reply stream blocks; bounded so shutdown is prompt.
     public var replyBlock: Duration = .seconds(1)
+    /// `REPLY_NOTIFY`: also take the services' replies by Postgres notification, on a channel
+    /// this copy listens on (``ReplyNotice``), which answers without waiting for Redis; off,
+    /// replies come by the reply stream only.
+    public var replyNotify: Bool = true
     /// `JWT_KEYS`: `kid:secret,kid:secret,…` for key rotation: the first signs, all verify.
     /// Takes the place of `JWT_KEY` when set.
     public var jwtKeys: [SigningKey] = []
@@ -107,13 +111,16 @@ public struct APIConfiguration: Sendable {
         if let raw = value("HOST") { host = raw }
         if let number = try integer("PORT", range: 0...65_535) { port = number }
         if let raw = value("JWT_KEY") { jwtKey = raw }
-        if let raw = value("COOKIE_SECURE") {
+        func boolean(_ name: String) throws -> Bool? {
+            guard let raw = value(name) else { return nil }
             switch raw.lowercased() {
-            case "1", "true", "yes", "on": cookieSecure = true
-            case "0", "false", "no", "off": cookieSecure = false
-            default: throw APIConfigurationError("COOKIE_SECURE must be true or false, not \(raw)")
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw APIConfigurationError("\(name) must be true or false, not \(raw)")
             }
         }
+        if let flag = try boolean("COOKIE_SECURE") { cookieSecure = flag }
+        if let flag = try boolean("REPLY_NOTIFY") { replyNotify = flag }
         if let number = try integer("COMMAND_TIMEOUT_MS", range: 1...600_000) { commandTimeout = .milliseconds(number) }
         if let raw = value("API_INSTANCE") { instance = raw }
         if let number = try integer("MAX_BODY_BYTES", range: 1...(64 * 1024 * 1024)) { maxBodyBytes = number }
