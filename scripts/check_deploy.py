@@ -215,7 +215,7 @@ def check_compose(report: Report, executables: set[str], stages: dict[str, list[
             report.check(f":{port}/" in test, f"compose: {name}'s healthcheck does not ask its METRICS_PORT ({port})")
 
     redis = " ".join(str(part) for part in services["redis"].get("command", []))
-    for setting in ("--appendonly yes", "--appendfsync always", "--maxmemory-policy noeviction"):
+    for setting in ("--appendonly yes", "--appendfsync always", "--auto-aof-rewrite-min-size 1gb", "--maxmemory-policy noeviction"):
         report.check(setting in redis, f"compose: redis does not run with {setting}")
     for server in ("redis", "postgres"):
         report.check(bool(services[server].get("volumes")), f"compose: {server} keeps no data volume")

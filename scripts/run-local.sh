@@ -233,7 +233,7 @@ fi
 # survives a crash. No RDB snapshots: the AOF is the one copy.
 start_in "$data/redis" redis redis-server \
     --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$data/redis" \
-    --appendonly yes --appendfsync always --save "" \
+    --appendonly yes --appendfsync always --auto-aof-rewrite-min-size 1gb --save "" \
     --daemonize no --logfile ""
 
 if [ ! -f "$pgdata/PG_VERSION" ]; then

@@ -1,15 +1,17 @@
 import Foundation
 import TestSupport
 
-/// Redis and Postgres as deployed: AOF with an fsync per write, no eviction; fsync and
-/// synchronous commit on.
+/// Redis and Postgres as deployed: AOF with an fsync per write, rewritten once it reaches a
+/// gigabyte, no eviction; fsync and synchronous commit on.
 struct Servers {
     let redis: RedisServer
     let postgres: PostgresServer
 
     static func start() async throws -> Servers {
-        let redis = try await RedisServer.start(
-            extraArguments: ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction"])
+        let redis = try await RedisServer.start(extraArguments: [
+            "--appendonly", "yes", "--appendfsync", "always", "--auto-aof-rewrite-min-size", "1gb",
+            "--maxmemory-policy", "noeviction",
+        ])
         let postgres = try await PostgresServer.start(durable: true, settings: StatementProfile.settings)
         let seconds = try await WALWarmup.run(postgres)
         say(String(format: "Postgres: %d WAL segments made and recycled in %.1f s, as on a server that has been running", WALWarmup.segments, seconds))
@@ -26,7 +28,7 @@ struct Servers {
 /// Each is also killed at exit (TestSupport's cleanup) if the benchmark fails before `stop`.
 struct Fleet {
     /// Settings passed through from the bench's own environment.
-    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS", "EVENT_LINGER_MS"]
+    static let tuning = ["CLIENT_SPIN_US", "CONCURRENCY", "BATCH_SIZE", "DATABASE_POOL_SIZE", "RATE_LIMITS", "EVENT_LINGER_MS", "REPLY_NOTIFY"]
     static let workers = ["auth-worker", "tickets-worker", "orders-worker", "expiration-worker", "payments-worker"]
 
     let processes: [ChildProcess]
