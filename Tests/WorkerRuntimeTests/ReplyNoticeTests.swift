@@ -12,10 +12,7 @@ import Testing
 struct ReplyNoticeTests {
     @Test("each reply is notified once on its own stream's channel, after the commit, and still appended to the stream")
     func notifiedOnItsChannel() async throws {
-        let harness = try await Harness.make()
-        let replies = harness.keys.replies("api-1")
-        let channel = ReplyNotice.channel(forReplyStream: replies)
-        let heard = try await Heard.listening(on: channel, harness: harness)
+        let (harness, replies, channel, heard) = try await Self.setUp()
         var sent: [String] = []
         for i in 0..<5 {
             sent.append(try await harness.publish("k\(i)", replyTo: replies, replyNotify: channel).id.uuidString.lowercased())
@@ -27,14 +24,9 @@ struct ReplyNoticeTests {
         try await harness.publish("foreign", replyTo: foreign, replyNotify: ReplyNotice.channel(forReplyStream: foreign))
         try await harness.publish("plain", replyTo: replies)
 
-        let worker = harness.worker("a")
-        let running = Task { try await worker.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
-        #expect(try await harness.eventually { heard.count >= 5 })
+        try await Self.drain(harness.worker("a"), harness: harness) { heard.count >= 5 }
         // Anything sent on other channels has had time to arrive too.
         try await Task.sleep(for: .milliseconds(300))
-        worker.stop()
-        try await running.value
 
         let notices = heard.notices
         #expect(notices.map(\.id) == sent)
@@ -48,10 +40,7 @@ struct ReplyNoticeTests {
 
     @Test("a batch that crashes before its commit notifies nothing; the survivor's commit notifies each reply once")
     func nothingBeforeTheCommit() async throws {
-        let harness = try await Harness.make()
-        let replies = harness.keys.replies("api-1")
-        let channel = ReplyNotice.channel(forReplyStream: replies)
-        let heard = try await Heard.listening(on: channel, harness: harness)
+        let (harness, replies, channel, heard) = try await Self.setUp()
         var sent: Set<String> = []
         for i in 0..<10 {
             sent.insert(try await harness.publish("k\(i)", replyTo: replies, replyNotify: channel).id.uuidString.lowercased())
@@ -62,12 +51,7 @@ struct ReplyNoticeTests {
         #expect(heard.count == 0)
         #expect(try await harness.effects().isEmpty)
 
-        let survivor = harness.worker("b", ackWait: .milliseconds(500))
-        let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
-        #expect(try await harness.eventually { heard.count >= 10 })
-        survivor.stop()
-        try await running.value
+        try await Self.drain(harness.worker("b", ackWait: .milliseconds(500)), harness: harness) { heard.count >= 10 }
         #expect(Set(heard.notices.map(\.id)) == sent)
         #expect(heard.count == 10)
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<10).map { ("k\($0)", 1) }))
@@ -77,10 +61,7 @@ struct ReplyNoticeTests {
 
     @Test("a command redelivered after its commit is notified again with the reply it got the first time, and takes effect once")
     func redeliveredRepeatsTheReply() async throws {
-        let harness = try await Harness.make()
-        let replies = harness.keys.replies("api-1")
-        let channel = ReplyNotice.channel(forReplyStream: replies)
-        let heard = try await Heard.listening(on: channel, harness: harness)
+        let (harness, replies, channel, heard) = try await Self.setUp()
         let sent = try await harness.publish("once", replyTo: replies, replyNotify: channel).id.uuidString.lowercased()
         // Committed, then dead before the reply and the acknowledgement reach Redis.
         let crashing = harness.worker("a", ackWait: .milliseconds(500), hooks: .init(afterCommit: { _ in throw Crash() }))
@@ -88,18 +69,30 @@ struct ReplyNoticeTests {
         #expect(try await harness.eventually { heard.count == 1 })
         #expect(try await harness.redis.xlen(replies) == 0)
 
-        let survivor = harness.worker("b", ackWait: .milliseconds(500))
-        let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
-        #expect(try await harness.eventually { heard.count == 2 })
-        survivor.stop()
-        try await running.value
+        try await Self.drain(harness.worker("b", ackWait: .milliseconds(500)), harness: harness) { heard.count == 2 }
         let notices = heard.notices
         #expect(notices.map(\.id) == [sent, sent])
         #expect(notices[0].status == notices[1].status && notices[0].body == notices[1].body)
         #expect(try await harness.effects() == ["once": 1])
         await heard.stop()
         await harness.close()
+    }
+
+    /// A harness, the reply stream `api-1`, its channel, and a listener on it (and on others).
+    private static func setUp() async throws -> (Harness, String, String, Heard) {
+        let harness = try await Harness.make()
+        let replies = harness.keys.replies("api-1")
+        let channel = ReplyNotice.channel(forReplyStream: replies)
+        return (harness, replies, channel, try await Heard.listening(on: channel, harness: harness))
+    }
+
+    /// Runs `worker` until nothing is pending and `heard` holds, then stops it.
+    private static func drain(_ worker: Worker, harness: Harness, until heard: @escaping () -> Bool) async throws {
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { heard() })
+        worker.stop()
+        try await running.value
     }
 }
 
