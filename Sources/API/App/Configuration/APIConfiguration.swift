@@ -113,11 +113,8 @@ public struct APIConfiguration: Sendable {
         if let raw = value("JWT_KEY") { jwtKey = raw }
         func boolean(_ name: String) throws -> Bool? {
             guard let raw = value(name) else { return nil }
-            switch raw.lowercased() {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw APIConfigurationError("\(name) must be true or false, not \(raw)")
-            }
+            guard let flag = Self.flag(raw) else { throw APIConfigurationError("\(name) must be true or false, not \(raw)") }
+            return flag
         }
         if let flag = try boolean("COOKIE_SECURE") { cookieSecure = flag }
         if let flag = try boolean("REPLY_NOTIFY") { replyNotify = flag }
@@ -134,6 +131,16 @@ public struct APIConfiguration: Sendable {
         if let entries = list("PUBLIC_ORIGIN") { publicOrigins = entries }
         if let number = try integer("METRICS_PORT", range: 0...65_535) { metricsPort = number }
         if let raw = value("METRICS_HOST") { metricsHost = raw }
+    }
+
+    /// A yes-or-no setting's value (`1`, `true`, `yes`, `on` and their opposites, any case),
+    /// or nil for anything else.
+    static func flag(_ raw: String) -> Bool? {
+        switch raw.lowercased() {
+        case "1", "true", "yes", "on": true
+        case "0", "false", "no", "off": false
+        default: nil
+        }
     }
 
     /// `kid:secret` pairs, comma-separated; the error names the variable, never a secret.

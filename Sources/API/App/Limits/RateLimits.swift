@@ -61,11 +61,8 @@ public struct RateLimits: Sendable, Hashable {
             return raw
         }
         if let raw = value("RATE_LIMITS") {
-            switch raw.lowercased() {
-            case "1", "true", "yes", "on": enabled = true
-            case "0", "false", "no", "off": enabled = false
-            default: throw APIConfigurationError("RATE_LIMITS must be on or off, not \(raw)")
-            }
+            guard let flag = APIConfiguration.flag(raw) else { throw APIConfigurationError("RATE_LIMITS must be on or off, not \(raw)") }
+            enabled = flag
         }
         let rules: [(String, WritableKeyPath<RateLimits, Rule>)] = [
             ("LIMIT_SIGNIN_ACCOUNT", \.signInPerAccount), ("LIMIT_SIGNIN_ADDRESS", \.signInPerAddress),
