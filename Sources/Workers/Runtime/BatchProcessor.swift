@@ -149,10 +149,13 @@ struct BatchProcessor: Sendable {
         notify: Bool, session: BatchSession
     ) async throws -> BatchOutcome {
         var outcome = BatchOutcome()
-        var notices = ReplyNotices(keys: keys)
-        func reply(_ message: IncomingMessage, _ reply: Reply) {
-            outcome.replies += replyEntry(for: message, reply)
-            if notify { notices.append(message, reply) }
+        var notices = ReplyNotices()
+        // A reply goes to the stream `replyEntry` allows, and also by notification on that
+        // stream's channel.
+        func answer(_ message: IncomingMessage, with reply: Reply) {
+            let entry = replyEntry(for: message, reply)
+            outcome.replies += entry
+            if notify, let stream = entry.first?.stream { notices.append(message, reply, replyStream: stream) }
         }
         session.enqueue("BEGIN", owner: nil)
         var seen: [UUID: Reply?] = [:]
@@ -176,7 +179,7 @@ struct BatchProcessor: Sendable {
             } else if let stored = seen[id] {
                 outcome.handled.append(message)
                 outcome.duplicates += 1
-                if let stored { reply(message, stored) }
+                if let stored { answer(message, with: stored) }
             } else if let first = firstCopy[id] {
                 copies.append((index, first))  // the same message twice in one batch: one effect
             } else if let handler = service.handler(stream: message.stream, type: message.envelope.type) {
@@ -210,12 +213,12 @@ struct BatchProcessor: Sendable {
                     id: event.id, stream: stream, fields: event.fields, effects: publicationEffects.commands(for: event)))
             }
             outcome.handled.append(message)
-            if let stored = context.reply { reply(message, stored) }
+            if let reply = context.reply { answer(message, with: reply) }
         }
         for (index, first) in copies {
             outcome.handled.append(messages[index])
             outcome.duplicates += 1
-            if let stored = inbox.reply(for: messages[first].envelope.id) { reply(messages[index], stored) }
+            if let reply = inbox.reply(for: messages[first].envelope.id) { answer(messages[index], with: reply) }
         }
 
         if let beforeCommit {
