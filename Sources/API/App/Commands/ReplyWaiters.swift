@@ -23,17 +23,16 @@ public struct ServiceReply: Sendable, Hashable {
 final class ReplyWaiters: Sendable {
     private enum Slot {
         /// Registered; the continuation is there once the request waits, with its deadline.
-        case waiting(CheckedContinuation<ServiceReply?, Never>?, deadline: ContinuousClock.Instant?)
+        /// `takesNotices`: a notification's copy of the reply (``ReplyNotice``) may answer it, not
+        /// only the stream's. Any session on the database may `NOTIFY`, so a wait whose reply
+        /// the API acts on (a sign-in's, which starts a session) takes it from the stream only.
+        case waiting(CheckedContinuation<ServiceReply?, Never>?, deadline: ContinuousClock.Instant?, takesNotices: Bool)
         case arrived(ServiceReply)
     }
 
     private struct State {
         var nextToken = 0
         var slots: [String: [Int: Slot]] = [:]
-        /// The waits that take a reply from a notification (``ReplyNotice``) as well as from
-        /// the stream. Any session on the database may `NOTIFY`, so a waiter whose reply the
-        /// API acts on (a sign-in's, which starts a session) takes it from the stream only.
-        var takingNotices: Set<Int> = []
         var sweeping = false
     }
 
@@ -45,8 +44,7 @@ final class ReplyWaiters: Sendable {
     func register(_ id: String, takingNotices: Bool = false) -> Int {
         state.withLock { state in
             state.nextToken += 1
-            state.slots[id, default: [:]][state.nextToken] = .waiting(nil, deadline: nil)
-            if takingNotices { state.takingNotices.insert(state.nextToken) }
+            state.slots[id, default: [:]][state.nextToken] = .waiting(nil, deadline: nil, takesNotices: takingNotices)
             return state.nextToken
         }
     }
@@ -58,12 +56,11 @@ final class ReplyWaiters: Sendable {
         let ready: [CheckedContinuation<ServiceReply?, Never>] = state.withLock { state in
             guard var slots = state.slots[id] else { return [] }
             var ready: [CheckedContinuation<ServiceReply?, Never>] = []
-            for (token, slot) in slots where !fromNotice || state.takingNotices.contains(token) {
-                if case .waiting(let continuation, _) = slot {
+            for (token, slot) in slots {
+                if case .waiting(let continuation, _, let takesNotices) = slot, takesNotices || !fromNotice {
                     if let continuation {
                         ready.append(continuation)
                         slots[token] = nil
-                        state.takingNotices.remove(token)
                     } else {
                         slots[token] = .arrived(reply)
                     }
@@ -86,8 +83,8 @@ final class ReplyWaiters: Sendable {
                     case .arrived(let reply):
                         Self.remove(id, token, from: &state)
                         return .some(reply)
-                    case .waiting:
-                        state.slots[id]?[token] = .waiting(continuation, deadline: deadline)
+                    case .waiting(_, _, let takesNotices):
+                        state.slots[id]?[token] = .waiting(continuation, deadline: deadline, takesNotices: takesNotices)
                         return .none
                     case nil:
                         // Cancelled before it could wait.
@@ -127,7 +124,7 @@ final class ReplyWaiters: Sendable {
             var next = now + Self.sweepInterval
             for (id, slots) in state.slots {
                 for (token, slot) in slots {
-                    guard case .waiting(let continuation, let deadline) = slot else { continue }
+                    guard case .waiting(let continuation, let deadline, _) = slot else { continue }
                     if let continuation, let deadline, deadline <= now {
                         expired.append(continuation)
                         Self.remove(id, token, from: &state)
@@ -149,7 +146,7 @@ final class ReplyWaiters: Sendable {
         let continuation: CheckedContinuation<ServiceReply?, Never>? = state.withLock { state in
             let slot = state.slots[id]?[token]
             Self.remove(id, token, from: &state)
-            if case .waiting(let continuation, _) = slot { return continuation }
+            if case .waiting(let continuation, _, _) = slot { return continuation }
             return nil
         }
         continuation?.resume(returning: nil)
@@ -160,7 +157,6 @@ final class ReplyWaiters: Sendable {
 
     private static func remove(_ id: String, _ token: Int, from state: inout State) {
         state.slots[id]?[token] = nil
-        state.takingNotices.remove(token)
         if state.slots[id]?.isEmpty == true { state.slots[id] = nil }
     }
 }
