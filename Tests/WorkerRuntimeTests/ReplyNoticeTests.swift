@@ -78,6 +78,26 @@ struct ReplyNoticeTests {
         await harness.close()
     }
 
+    @Test("in a batch with a message that fails and one sent twice, the failing one notifies nothing and the twice-sent one notifies its reply once")
+    func failingAndRepeatedInOneBatch() async throws {
+        let (harness, replies, channel, heard) = try await Self.setUp()
+        let good = try await harness.publish("good", replyTo: replies, replyNotify: channel)
+        try await harness.redis.xadd(harness.stream, fields: good.fields)  // the same message again
+        let poison = try await harness.publish("bad", poison: true, replyTo: replies, replyNotify: channel)
+        try await Self.drain(harness.worker("a", maxDeliveries: 2), harness: harness) { heard.count >= 1 }
+        try await Task.sleep(for: .milliseconds(300))
+        // Both copies get a stream reply, and the failing one its final 500 when given up on;
+        // Postgres folds a transaction's identical notifications into one.
+        #expect(try await harness.redis.xlen(replies) == 3)
+        let id = good.id.uuidString.lowercased()
+        #expect(heard.notices.map(\.id) == [id])
+        #expect(heard.notices.allSatisfy { $0.status == 201 && $0.body == #"{"key":"good"}"# })
+        #expect(!heard.notices.contains { $0.id == poison.id.uuidString.lowercased() })
+        #expect(try await harness.effects() == ["good": 1])
+        await heard.stop()
+        await harness.close()
+    }
+
     /// A harness, the reply stream `api-1`, its channel, and a listener on it (and on others).
     private static func setUp() async throws -> (Harness, String, String, Heard) {
         let harness = try await Harness.make()
