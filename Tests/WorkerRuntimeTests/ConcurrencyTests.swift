@@ -20,7 +20,7 @@ struct ConcurrencyTests {
         let running = Task { try await worker.run() }
         #expect(try await harness.eventually { try await harness.effects().count == 600 })
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.custom("events:counted")) == 600 })
         #expect(overlap.most >= 2, "batches never overlapped; the loops did not run side by side")
         let consumers = try await harness.redis.xinfoConsumers(harness.stream, group: "counter")
@@ -87,7 +87,7 @@ struct ConcurrencyTests {
 
         let survivor = harness.worker("b", ackWait: .milliseconds(500), concurrency: 2)
         let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<300).map { ("k\($0)", 1) }))
         #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.custom("events:counted")) >= 300 })
         survivor.stop()

@@ -48,7 +48,7 @@ struct DeliveryGuaranteeTests {
 
         let survivor = harness.worker("b", ackWait: .milliseconds(500))
         let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 20 })
         // The crashed batch's events never left the outbox; the survivor's relay publishes them
@@ -74,7 +74,7 @@ struct DeliveryGuaranteeTests {
 
         let survivor = harness.worker("b", ackWait: .milliseconds(500))
         let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         survivor.stop()
         try await running.value
@@ -100,7 +100,7 @@ struct DeliveryGuaranteeTests {
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
         // The hook runs after each commit and before its ack: once nothing is pending, every
         // batch's hook has run.
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(!committed.a.ids.isEmpty && !committed.b.ids.isEmpty, "one consumer did all the work")
         #expect(committed.a.ids.isDisjoint(with: committed.b.ids), "an entry was handled by both")
         #expect(committed.a.ids.union(committed.b.ids) == published)
@@ -123,7 +123,7 @@ struct DeliveryGuaranteeTests {
         let survivor = harness.worker("b", ackWait: .milliseconds(400))
         let running = Task { try await survivor.run() }
         #expect(try await harness.eventually { try await harness.effects().count == 30 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
         survivor.stop()
         try await running.value
@@ -149,7 +149,7 @@ struct DeliveryGuaranteeTests {
         try await harness.redis.xadd(harness.stream, fields: once.fields)
         try await harness.publish("after")
         #expect(try await harness.eventually { try await harness.effects()["after"] == 1 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == ["once": 1, "other": 1, "after": 1])
         #expect(try await harness.redis.xlen(harness.keys.dead(harness.stream)) == 0)
         worker.stop()
@@ -169,7 +169,7 @@ struct DeliveryGuaranteeTests {
         #expect(try await harness.eventually { try await harness.effects().count == 50 })
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 2 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         let letters = try await harness.redis.xrange(dead)
         let poison = try #require(letters.first { $0["type"] == "thing" })
         #expect(poison["dead_deliveries"] == "3")
@@ -197,7 +197,7 @@ struct DeliveryGuaranteeTests {
         let runs = workers.map { worker in Task { try await worker.run() } }
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 1 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         // Both stopped: whatever either would still have sent is in the stream now.
         for worker in workers { worker.stop() }
         for run in runs { try await run.value }

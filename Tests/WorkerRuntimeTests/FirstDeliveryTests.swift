@@ -34,7 +34,7 @@ struct FirstDeliveryTests {
         try await harness.redis.xadd(harness.stream, fields: command.fields)
         try await harness.publish("after", replyTo: replies)
         #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 3 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
 
         let rows = try await harness.database.query("SELECT key FROM once ORDER BY key").decodeColumn(String.self)
         #expect(rows == ["after", "k"])

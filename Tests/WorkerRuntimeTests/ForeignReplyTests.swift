@@ -19,7 +19,7 @@ struct ForeignReplyTests {
         let worker = harness.worker("a", ackWait: .milliseconds(300), maxDeliveries: 2)
         let running = Task { try await worker.run() }
         #expect(try await harness.eventually { try await harness.redis.xlen(replies) == 1 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         worker.stop()
         try await running.value
 
@@ -37,7 +37,7 @@ struct ForeignReplyTests {
         let worker = harness.worker("a", ackWait: .milliseconds(300), maxDeliveries: 2)
         let running = Task { try await worker.run() }
         #expect(try await harness.eventually { try await harness.redis.xlen(harness.keys.dead(harness.stream)) == 1 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         worker.stop()
         try await running.value
 

@@ -138,6 +138,18 @@ struct Harness {
         }
     }
 
+    /// Every entry of the stream was delivered to the group and none is pending. A pending
+    /// count alone reads 0 too between the group's creation and its first read.
+    func drained() async throws -> Bool {
+        do {
+            guard let group = try await redis.xinfoGroups(stream).first(where: { $0.name == "counter" }) else { return false }
+            let last = try await redis.xinfoStream(stream).lastGeneratedID
+            return group.pending == 0 && group.lastDeliveredID == last
+        } catch let error as RedisError where error.code == .server {
+            return false  // no stream yet
+        }
+    }
+
     /// Polls `condition` until it holds or `timeout` passes.
     func eventually(timeout: Duration = .seconds(20), _ condition: () async throws -> Bool) async throws -> Bool {
         let deadline = ContinuousClock.now + timeout

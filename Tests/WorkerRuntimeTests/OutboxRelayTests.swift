@@ -113,7 +113,7 @@ struct OutboxRelayTests {
         for i in 0..<5 { try await harness.publish("k\(i)") }
         // Handled and acknowledged: the entries do not wait for their events.
         #expect(try await harness.eventually { try await harness.effects().count == 5 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         // The worker's own publication and then the relay's, over and over: the XADDs land, the
         // effects fail, so every row stays in the outbox.
         #expect(try await harness.eventually { try await harness.redis.xlen(counted) >= 15 })

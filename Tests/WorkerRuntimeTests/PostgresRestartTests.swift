@@ -27,7 +27,7 @@ struct PostgresRestartTests {
             let running = Task { try await worker.run() }
             // The test's own pooled sessions were cut too: a query may fail once while they reconnect.
             #expect(try await harness.eventually(timeout: .seconds(60)) { (try? await harness.effects().count) == 200 })
-            #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+            #expect(try await harness.eventually { try await harness.drained() })
             #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<200).map { ("k\($0)", 1) }))
             #expect(attempts.current >= 2)
             #expect(deliveries.withLock { $0.contains(2) }, "the batch was never delivered again")

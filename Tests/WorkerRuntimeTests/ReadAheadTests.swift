@@ -57,7 +57,7 @@ struct ReadAheadTests {
         }))
         let running = Task { try await survivor.run() }
         #expect(try await harness.eventually { try await harness.effects().count == 250 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects().values.allSatisfy { $0 == 1 })
         #expect(redelivered.withLock { $0 } == 100)
         survivor.stop()

@@ -42,7 +42,7 @@ struct RedisEffectsTests {
 
         let survivor = worker(harness, "b")
         let running = Task { try await survivor.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.redis.zcard(set) == 20)
         survivor.stop()
         try await running.value
@@ -61,7 +61,7 @@ struct RedisEffectsTests {
         let task = Task { try await running.run() }
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 2 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         let set = harness.keys.custom("effects")
         #expect(try await harness.redis.zrangeByScore(set, min: .negativeInfinity, max: .positiveInfinity) == ["k1", "k2"])
         let errors = try await harness.redis.xrange(dead).compactMap { $0[DeadLetterField.error] }

@@ -109,7 +109,7 @@ struct ReplyNoticeTests {
     /// Runs `worker` until nothing is pending and `heard` holds, then stops it.
     private static func drain(_ worker: Worker, harness: Harness, until heard: @escaping () -> Bool) async throws {
         let running = Task { try await worker.run() }
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.eventually { heard() })
         worker.stop()
         try await running.value

@@ -44,7 +44,7 @@ struct RollbackTests {
         let running = Task { try await worker.run() }
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 2 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
 
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: good.map { ($0, 1) }))
         let strict = try await harness.database.query("SELECT key FROM strict ORDER BY key").decodeColumn(String.self)
@@ -87,7 +87,7 @@ struct RollbackTests {
         let running = Task { try await worker.run() }
         let dead = harness.keys.dead(harness.stream)
         #expect(try await harness.eventually { try await harness.redis.xlen(dead) == 2 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: good.map { ($0, 1) }))
         let strict = try await harness.database.query("SELECT key FROM strict ORDER BY key").decodeColumn(String.self)
         #expect(strict == good.sorted())

@@ -23,7 +23,7 @@ struct SharedFailureTests {
         }))
         let running = Task { try await worker.run() }
         #expect(try await harness.eventually { try await harness.effects().count == 20 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         #expect(attempts.current == 2, "the batch was not retried once in place")
         #expect(deliveries.withLock { $0 } == [1], "a message needed a second delivery")
@@ -54,7 +54,7 @@ struct SharedFailureTests {
         }))
         let running = Task { try await worker.run() }
         #expect(try await harness.eventually { try await harness.effects().count == 20 })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         #expect(firstDeliveryAttempts.current == 4)
         #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<20).map { ("k\($0)", 1) }))
         worker.stop()

@@ -26,7 +26,7 @@ struct VersionGateTests {
         #expect(try await harness.eventually {
             try await harness.database.query("SELECT version FROM replica WHERE id = 't1'").decodeColumn(Int32.self) == [2]
         })
-        #expect(try await harness.eventually { try await harness.pendingCount() == 0 })
+        #expect(try await harness.eventually { try await harness.drained() })
         let row = try #require(try await harness.database.query("SELECT version, title FROM replica WHERE id = 't1'").first)
         let (version, title) = try row.decode((Int32, String).self)
         #expect(version == 2 && title == "third")
