@@ -1,3 +1,4 @@
+import Foundation
 import PostgresClient
 import TestSupport
 import Testing
@@ -166,6 +167,29 @@ struct CancellationTests {
                 let slow = try await client.query("SELECT \(2) FROM pg_sleep(0.02)").decodeColumn(Int.self)
                 #expect(slow == [2])
             }
+        }
+    }
+
+    @Test("a cancel request the server takes before its backend has read the statement is sent again, and the statement stops")
+    func cancelBeforeTheBackendReads() async throws {
+        try await withTestClient(poolSize: 1) { client in
+            let backend = pid_t(try await client.query("SELECT pg_backend_pid()").decodeColumn(Int32.self)[0])
+            // A stopped backend reads nothing: the statement waits in its socket, and a cancel
+            // request sent meanwhile is taken on resuming, while it still reads, and ignored.
+            kill(backend, SIGSTOP)
+            var stopped = true
+            defer { if stopped { kill(backend, SIGCONT) } }
+            let sleeper = Task { try await client.query("SELECT pg_sleep(30)") }
+            try await Task.sleep(for: .seconds(1))  // the statement is sent
+            sleeper.cancel()
+            try await Task.sleep(for: .seconds(1))  // the first cancel request reached the server
+            kill(backend, SIGCONT)
+            stopped = false
+            let resumed = ContinuousClock.now
+            let error = await expectPostgresError { _ = try await sleeper.value }
+            #expect(error?.code == .queryCanceled)
+            #expect(ContinuousClock.now - resumed < .seconds(10))
+            #expect(try await client.query("SELECT \(7)").decodeColumn(Int.self) == [7])
         }
     }
 

@@ -268,15 +268,32 @@ final class LibpqConnection: @unchecked Sendable {
     /// Cancels the statement of `run` number `ticket`: if it is running, asks the server to cancel
     /// it; if it has not started, it will not. `PQcancel` opens a short connection of its own, so
     /// it runs on a thread of ours, not on the cancelling task's.
+    ///
+    /// The server ignores a cancel request that arrives before its backend has read the
+    /// statement (on a busy machine that can be a while after it was sent), so the request is
+    /// repeated, further and further apart, for as long as the statement still runs.
     func requestCancel(_ ticket: UInt64) {
         let running = cancelState.withLock { $0.markCancelled(ticket) }
         guard running else { return }
-        CancelKey.thread.execute { [self] in
-            cancelState.withLock { state in
-                // Still the same statement? The lock keeps it from finishing meanwhile.
-                if state.running == ticket { state.key?.cancel() }
+        Task.detached { [self] in
+            var pause = Duration.milliseconds(100)
+            while await cancelIfRunning(ticket) {
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
             }
         }
+    }
+
+    /// Sends a cancel request if statement `ticket` still runs; false once it no longer does.
+    private func cancelIfRunning(_ ticket: UInt64) async -> Bool {
+        (try? await CancelKey.thread.run { [self] in
+            cancelState.withLock { state in
+                // Still the same statement? The lock keeps it from finishing meanwhile.
+                guard state.running == ticket, let key = state.key else { return false }
+                key.cancel()
+                return true
+            }
+        }) ?? false
     }
 
     static var canceledBeforeSending: PostgresError {
