@@ -78,7 +78,8 @@ struct ListenerTests {
         }
         try await server.restart()
         // Notifications sent before the listener is back are lost; keep sending until one arrives.
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A fresh server's first sessions can take seconds on a loaded machine.
+        let deadline = ContinuousClock.now + .seconds(45)
         while inbox.count == 0 && ContinuousClock.now < deadline {
             _ = try? await client.query("SELECT pg_notify(\("relay"), \("after restart"))")
             try await Task.sleep(for: .milliseconds(100))
