@@ -47,7 +47,7 @@ public struct Envelope: Sendable, Hashable {
     /// The entry's fields, in the order `redis-cli` shows them.
     public var fields: [(String, String)] {
         var fields = [
-            (EnvelopeField.id, id.uuidString.lowercased()),
+            (EnvelopeField.id, id.lowercasedString),
             (EnvelopeField.type, type),
             (EnvelopeField.data, data),
             (EnvelopeField.occurredAt, Timestamp.format(occurredAt)),
@@ -64,7 +64,7 @@ public struct Envelope: Sendable, Hashable {
         var values: [String: String] = [:]
         for (name, value) in fields where values[name] == nil { values[name] = value }
         guard let rawID = values[EnvelopeField.id] else { throw .missing(EnvelopeField.id) }
-        guard let id = UUID(uuidString: rawID) else { throw .invalid(EnvelopeField.id, rawID) }
+        guard let id = UUID.parse(rawID) else { throw .invalid(EnvelopeField.id, rawID) }
         guard let type = values[EnvelopeField.type], !type.isEmpty else { throw .missing(EnvelopeField.type) }
         guard let data = values[EnvelopeField.data] else { throw .missing(EnvelopeField.data) }
         var occurredAt = Date()

@@ -42,3 +42,45 @@ extension UUID {
         return UUID(uuid: bytes)
     }
 }
+
+extension UUID {
+    /// Parses the 36-character form (`8-4-4-4-12` hex digits, either case), as
+    /// `UUID(uuidString:)` does; that one goes through libc's `sscanf` for every id, which every
+    /// message's envelope and most handlers pay.
+    public static func parse(_ text: String) -> UUID? {
+        var text = text
+        return text.withUTF8 { utf8 -> UUID? in
+            guard utf8.count == 36 else { return nil }
+            var bytes = (UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0),
+                         UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0), UInt8(0))
+            let parsed = withUnsafeMutableBytes(of: &bytes) { output -> Bool in
+                var position = 0
+                for index in 0..<16 {
+                    if position == 8 || position == 13 || position == 18 || position == 23 {
+                        guard utf8[position] == UInt8(ascii: "-") else { return false }
+                        position += 1
+                    }
+                    guard let high = Hex.value(utf8[position]), let low = Hex.value(utf8[position + 1]) else { return false }
+                    output[index] = high << 4 | low
+                    position += 2
+                }
+                return true
+            }
+            return parsed ? UUID(uuid: bytes) : nil
+        }
+    }
+
+    /// The lowercase 36-character form, as record ids and envelopes write it.
+    public var lowercasedString: String {
+        withUnsafeBytes(of: uuid) { bytes in
+            var text: [UInt8] = []
+            text.reserveCapacity(36)
+            for (index, byte) in bytes.enumerated() {
+                if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+                text.append(Hex.digit(byte >> 4))
+                text.append(Hex.digit(byte & 0x0F))
+            }
+            return String(decoding: text, as: UTF8.self)
+        }
+    }
+}

@@ -79,15 +79,15 @@ public struct ServiceHarness: Sendable {
     /// services use when not told otherwise) and waits for its reply.
     public func send<C: Command>(_ command: C, userID: String?, id: UUID = UUID(), timeout: Duration = .seconds(15)) async throws -> CommandReply {
         let envelope = Envelope(
-            id: id, type: C.type, data: try PasswordSealer(keys: .development).payload(command, id: id.uuidString.lowercased()),
-            correlationID: id.uuidString.lowercased(), userID: userID, replyTo: replyStream)
+            id: id, type: C.type, data: try PasswordSealer(keys: .development).payload(command, id: id.lowercasedString),
+            correlationID: id.lowercasedString, userID: userID, replyTo: replyStream)
         try await redis.xadd(keys.commands(C.service), fields: envelope.fields)
         return try await reply(to: id, timeout: timeout)
     }
 
     /// The reply to command `id`, waiting for it up to `timeout`.
     public func reply(to id: UUID, timeout: Duration = .seconds(15)) async throws -> CommandReply {
-        let wanted = id.uuidString.lowercased()
+        let wanted = id.lowercasedString
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             if let entry = try await redis.xrange(replyStream).last(where: { $0[EnvelopeField.id] == wanted }),

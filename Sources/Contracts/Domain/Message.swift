@@ -57,10 +57,10 @@ public enum MessageCoding {
 
 /// Record ids are lowercase UUID strings.
 public enum RecordID {
-    public static func make() -> String { UUID.random().uuidString.lowercased() }
+    public static func make() -> String { UUID.random().lowercasedString }
 
     /// The canonical form of `text` if it is a UUID, else nil.
     public static func normalize(_ text: String) -> String? {
-        UUID(uuidString: text).map { $0.uuidString.lowercased() }
+        UUID.parse(text).map { $0.lowercasedString }
     }
 }

@@ -44,7 +44,7 @@ extension Site {
         return response
     }
 
-    static func workingPath(_ id: UUID) -> String { "/working/\(id.uuidString.lowercased())" }
+    static func workingPath(_ id: UUID) -> String { "/working/\(id.lowercasedString)" }
 
     /// A refusal's status for the re-rendered form: the service's when it is a client error.
     static func status(_ code: Int) -> HTTPResponse.Status {

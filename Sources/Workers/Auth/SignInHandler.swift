@@ -24,6 +24,6 @@ enum SignInHandler {
             context.reject(status: 400, "Invalid credentials")
             return
         }
-        context.reply(status: 200, UserView(id: account.0.uuidString.lowercased(), email: email))
+        context.reply(status: 200, UserView(id: account.0.lowercasedString, email: email))
     }
 }

@@ -24,6 +24,6 @@ enum SignUpHandler {
             context.reject(status: 400, "Email in use", field: "email")
             return
         }
-        context.reply(status: 201, UserView(id: id.uuidString.lowercased(), email: email))
+        context.reply(status: 201, UserView(id: id.lowercasedString, email: email))
     }
 }

@@ -37,7 +37,7 @@ struct MalformedEvent: Error, CustomStringConvertible {
         do {
             return try MessageCoding.decode(E.self, from: envelope.data)
         } catch {
-            throw MalformedEvent(description: "\(E.type) \(envelope.id.uuidString.lowercased()) is not valid: \(error)")
+            throw MalformedEvent(description: "\(E.type) \(envelope.id.lowercasedString) is not valid: \(error)")
         }
     }
 

@@ -7,7 +7,7 @@ import WorkerRuntime
 enum ActingUser {
     /// The user, or nil after answering 401.
     static func require(_ message: IncomingMessage, _ context: MessageContext) -> UUID? {
-        guard let raw = message.envelope.userID, let user = UUID(uuidString: raw) else {
+        guard let raw = message.envelope.userID, let user = UUID.parse(raw) else {
             context.reject(status: 401, "Not authorized")
             return nil
         }
@@ -29,7 +29,7 @@ enum CommandInput {
 
     /// The id in `text` if it is a UUID; else nil after answering 400 with `field` named.
     static func id(_ text: String, field: String, _ context: MessageContext) -> UUID? {
-        guard let normalized = RecordID.normalize(text), let id = UUID(uuidString: normalized) else {
+        guard let id = UUID.parse(text) else {
             context.reject(status: 400, "\(field) must be a valid id", field: field)
             return nil
         }
@@ -47,17 +47,17 @@ struct MalformedEvent: Error, CustomStringConvertible {
         do {
             return try MessageCoding.decode(E.self, from: message.envelope.data)
         } catch {
-            throw MalformedEvent("\(E.type) \(message.envelope.id.uuidString.lowercased()) is not valid: \(error)")
+            throw MalformedEvent("\(E.type) \(message.envelope.id.lowercasedString) is not valid: \(error)")
         }
     }
 
     static func id(_ text: String, _ what: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
+        guard let id = UUID.parse(text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
         return id
     }
 }
 
 extension UUID {
     /// The form ids take in contracts.
-    var lowercased: String { uuidString.lowercased() }
+    var lowercased: String { lowercasedString }
 }

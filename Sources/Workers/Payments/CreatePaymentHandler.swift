@@ -38,7 +38,7 @@ struct CreatePaymentHandler: Sendable {
         let (ownerID, price, status, declined) = try order.decode((UUID?, Int?, String, Int).self)
         // Someone else's order answers as if it did not exist: ids are not to be probed. So
         // does one whose cancellation came before its creation (no owner known yet).
-        guard let ownerID, let priceCents = price, ownerID.uuidString.lowercased() == userID else {
+        guard let ownerID, let priceCents = price, ownerID.lowercasedString == userID else {
             context.reject(status: 404, "Order not found")
             return
         }
@@ -52,7 +52,7 @@ struct CreatePaymentHandler: Sendable {
             return
         }
 
-        let orderText = input.orderID.uuidString.lowercased()
+        let orderText = input.orderID.lowercasedString
         let result = try await gateway.charge(ChargeRequest(
             amountCents: priceCents, currency: PaymentsService.currency, token: input.token,
             description: "Order \(orderText)", idempotencyKey: Self.chargeKey(order: orderText, declined: declined)))
@@ -85,7 +85,7 @@ struct CreatePaymentHandler: Sendable {
             context.reject(status: 400, "Order is already paid")
             return
         }
-        let payment = PaymentView(id: paymentID.uuidString.lowercased(), orderId: orderID.uuidString.lowercased(), stripeId: chargeID)
+        let payment = PaymentView(id: paymentID.lowercasedString, orderId: orderID.lowercasedString, stripeId: chargeID)
         context.publish(PaymentCreated(id: payment.id, orderId: payment.orderId, stripeId: payment.stripeId))
         context.reply(status: 201, payment)
     }

@@ -25,7 +25,7 @@ enum OrderReplica {
 /// fails the message (and, after the retries, leaves it in the dead letters to look at).
 enum EventIDs {
     static func uuid(_ text: String, _ what: String) throws -> UUID {
-        guard let id = UUID(uuidString: text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
+        guard let id = UUID.parse(text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
         return id
     }
 }

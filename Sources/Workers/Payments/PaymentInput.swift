@@ -16,7 +16,7 @@ struct PaymentInput {
     static let maximumTokenLength = 255
 
     static func validate(_ command: CreatePayment) -> Result<PaymentInput, Problem> {
-        guard let normalized = RecordID.normalize(command.orderId), let orderID = UUID(uuidString: normalized) else {
+        guard let orderID = UUID.parse(command.orderId) else {
             return .failure(Problem(message: "Order id must be a valid id", field: "orderId"))
         }
         let token = command.token.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -267,7 +267,7 @@ struct BatchProcessor: Sendable {
             return []
         }
         var fields = [
-            (EnvelopeField.id, message.envelope.id.uuidString.lowercased()),
+            (EnvelopeField.id, message.envelope.id.lowercasedString),
             ("status", String(reply.status)),
             ("body", reply.body),
         ]

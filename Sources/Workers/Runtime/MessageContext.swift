@@ -64,7 +64,7 @@ public final class MessageContext {
     public func publish(type: String, to stream: String, data: String) {
         events.append(Envelope(
             type: type, data: data,
-            correlationID: message.envelope.correlationID ?? message.envelope.id.uuidString.lowercased()))
+            correlationID: message.envelope.correlationID ?? message.envelope.id.lowercasedString))
         eventStreams.append(stream)
     }
 

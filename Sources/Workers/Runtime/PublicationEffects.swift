@@ -19,7 +19,7 @@ struct PublicationEffects: Sendable {
             return try effect(event, keys)
         } catch {
             logger.error("an event's publication effect could not be computed; the event goes out without it", metadata: [
-                "type": "\(event.type)", "message_id": "\(event.id.uuidString.lowercased())", "error": "\(error)",
+                "type": "\(event.type)", "message_id": "\(event.id.lowercasedString)", "error": "\(error)",
             ])
             return []
         }

@@ -17,7 +17,7 @@ struct ReplyNotices {
     mutating func append(_ message: IncomingMessage, _ reply: Reply, replyStream stream: String) {
         guard let channel = message.envelope.replyNotify, channel == ReplyNotice.channel(forReplyStream: stream),
               let payload = ReplyNotice.payload(
-                  id: message.envelope.id.uuidString.lowercased(), status: reply.status, body: reply.body)
+                  id: message.envelope.id.lowercasedString, status: reply.status, body: reply.body)
         else { return }
         channels.append(channel)
         payloads.append(payload)

@@ -41,7 +41,7 @@ enum ReservationHandlers {
     }
 
     private static func uuid(_ text: String, _ what: String) throws -> UUID {
-        guard let value = UUID(uuidString: text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
+        guard let value = UUID.parse(text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
         return value
     }
 }

@@ -37,5 +37,5 @@ struct TicketRecord {
 
 extension UUID {
     /// The form ids take in contracts.
-    var lowercased: String { uuidString.lowercased() }
+    var lowercased: String { lowercasedString }
 }

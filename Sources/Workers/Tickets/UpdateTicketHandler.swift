@@ -8,7 +8,7 @@ enum UpdateTicketHandler {
         guard let user = ActingUser.require(message, context),
               let command = CommandInput.decode(UpdateTicket.self, message, context)
         else { return }
-        guard let id = UUID(uuidString: command.ticketId) else {
+        guard let id = UUID.parse(command.ticketId) else {
             context.reject(status: 400, "Ticket id must be a UUID", field: "ticketId")
             return
         }

@@ -48,7 +48,7 @@ struct CommandBus: Sendable {
     func send<C: Command>(
         _ command: C, id: UUID, session: Session?, sentBefore: Bool = false, admission: CommandLimits.Check? = nil
     ) async throws -> CommandOutcome {
-        let idText = id.uuidString.lowercased()
+        let idText = id.lowercasedString
         let notify = Self.takesNotices(C.service) ? replyNotify : nil
         let envelope = Envelope(
             id: id, type: C.type, data: try sealer.payload(command, id: idText),
@@ -108,18 +108,18 @@ struct CommandBus: Sendable {
     }
 
     private func pollKeyKey(_ pollKey: String, _ id: UUID) -> String {
-        keys.commandPoll(id.uuidString.lowercased(), keyHash: PollKey.hash(pollKey))
+        keys.commandPoll(id.lowercasedString, keyHash: PollKey.hash(pollKey))
     }
 
     /// The sender and type of command `id`, while it is remembered.
     func record(of id: UUID) async throws -> CommandRecord? {
-        guard let text = try await redis.getString(recordKey(id.uuidString.lowercased())) else { return nil }
+        guard let text = try await redis.getString(recordKey(id.lowercasedString)) else { return nil }
         return try? MessageCoding.decode(CommandRecord.self, from: text)
     }
 
     /// The final reply to command `id` if its service gave up on it (see ``GivenUpCommand``).
     func failure(of id: UUID) async throws -> ServiceReply? {
-        try await redis.getString(keys.commandFailure(id.uuidString.lowercased()))
+        try await redis.getString(keys.commandFailure(id.lowercasedString))
             .map { ServiceReply(status: GivenUpCommand.status, body: $0) }
     }
 

@@ -75,10 +75,10 @@ struct CommandDispatcher: Sendable {
     /// 202: accepted, still in progress; poll the Location.
     static func pending(_ id: UUID) -> Response {
         JSONResponse.make(
-            status: .accepted, body: ["id": id.uuidString.lowercased(), "status": "pending"],
+            status: .accepted, body: ["id": id.lowercasedString, "status": "pending"],
             headers: [.location: location(id)])
     }
 
     /// Where command `id`'s outcome is polled.
-    static func location(_ id: UUID) -> String { "/api/commands/\(id.uuidString.lowercased())" }
+    static func location(_ id: UUID) -> String { "/api/commands/\(id.lowercasedString)" }
 }

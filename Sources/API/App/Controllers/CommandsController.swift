@@ -15,7 +15,7 @@ struct CommandsController {
     func addRoutes(to group: RouterGroup<APIRequestContext>) {
         group.get(":id") { request, context in
             let id = try pathID(context.parameters.get("id"))
-            guard let uuid = UUID(uuidString: id) else { throw APIError(.notFound, "Command not found") }
+            guard let uuid = UUID.parse(id) else { throw APIError(.notFound, "Command not found") }
             let pollKey = PollKey.key(in: request)
             switch try await sender.poll(uuid, session: context.session, pollKey: pollKey) {
             case .unknown:

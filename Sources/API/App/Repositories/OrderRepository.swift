@@ -15,7 +15,7 @@ struct PostgresOrderRepository: OrderRepository {
     let database: PostgresClient
 
     func orders(userID: String) async throws -> [OrderView] {
-        guard let user = UUID(uuidString: userID) else { return [] }
+        guard let user = UUID.parse(userID) else { return [] }
         let rows = try await database.query("""
             SELECT o.id, o.status::text, o.user_id::text, o.expires_at, o.version::int8,
                    t.id, t.title, t.price_cents::int8
@@ -28,7 +28,7 @@ struct PostgresOrderRepository: OrderRepository {
     }
 
     func order(id: String, userID: String) async throws -> OrderView? {
-        guard let order = UUID(uuidString: id), let user = UUID(uuidString: userID) else { return nil }
+        guard let order = UUID.parse(id), let user = UUID.parse(userID) else { return nil }
         let rows = try await database.query("""
             SELECT o.id, o.status::text, o.user_id::text, o.expires_at, o.version::int8,
                    t.id, t.title, t.price_cents::int8
@@ -46,8 +46,8 @@ struct PostgresOrderRepository: OrderRepository {
             throw PostgresError(code: .decoding, message: "unknown order status in orders.orders")
         }
         return OrderView(
-            id: id.uuidString.lowercased(), status: orderStatus, userId: userID.lowercased(), expiresAt: expiresAt,
+            id: id.lowercasedString, status: orderStatus, userId: userID.lowercased(), expiresAt: expiresAt,
             version: Int(version),
-            ticket: OrderView.Ticket(id: ticketID.uuidString.lowercased(), title: title, priceCents: Int(cents)))
+            ticket: OrderView.Ticket(id: ticketID.lowercasedString, title: title, priceCents: Int(cents)))
     }
 }

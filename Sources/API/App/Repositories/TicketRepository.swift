@@ -35,7 +35,7 @@ struct PostgresTicketRepository: TicketRepository {
     }
 
     func ticket(id: String) async throws -> TicketView? {
-        guard let uuid = UUID(uuidString: id) else { return nil }
+        guard let uuid = UUID.parse(id) else { return nil }
         let rows = try await database.query("""
             SELECT id, title, price_cents::int8, user_id::text, version::int8, order_id
             FROM tickets.tickets
@@ -47,7 +47,7 @@ struct PostgresTicketRepository: TicketRepository {
     /// The order's status comes from the orders service's table: a ticket whose order is
     /// complete stays reserved by it for good, which is what "sold" means.
     func owned(by userID: String) async throws -> [OwnedTicket] {
-        guard let user = UUID(uuidString: userID) else { return [] }
+        guard let user = UUID.parse(userID) else { return [] }
         let rows = try await database.query("""
             SELECT t.id, t.title, t.price_cents::int8, t.user_id::text, t.version::int8, t.order_id,
                    coalesce(o.status::text = 'complete', false)
@@ -62,14 +62,14 @@ struct PostgresTicketRepository: TicketRepository {
                 try row.decode((UUID, String, Int64, String, Int64, UUID?, Bool).self)
             return OwnedTicket(
                 ticket: TicketView(
-                    id: id.uuidString.lowercased(), title: title, priceCents: Int(cents), userId: userID.lowercased(),
-                    version: Int(version), orderId: orderID?.uuidString.lowercased()),
+                    id: id.lowercasedString, title: title, priceCents: Int(cents), userId: userID.lowercased(),
+                    version: Int(version), orderId: orderID?.lowercasedString),
                 sold: sold)
         }
     }
 
     func isSold(id: String) async throws -> Bool {
-        guard let uuid = UUID(uuidString: id) else { return false }
+        guard let uuid = UUID.parse(id) else { return false }
         let rows = try await database.query("""
             SELECT 1 FROM tickets.tickets t
             JOIN orders.orders o ON o.id = t.order_id
@@ -81,7 +81,7 @@ struct PostgresTicketRepository: TicketRepository {
     private static func view(_ row: PostgresRow) throws -> TicketView {
         let (id, title, cents, userID, version, orderID) = try row.decode((UUID, String, Int64, String, Int64, UUID?).self)
         return TicketView(
-            id: id.uuidString.lowercased(), title: title, priceCents: Int(cents), userId: userID.lowercased(),
-            version: Int(version), orderId: orderID?.uuidString.lowercased())
+            id: id.lowercasedString, title: title, priceCents: Int(cents), userId: userID.lowercased(),
+            version: Int(version), orderId: orderID?.lowercasedString)
     }
 }
