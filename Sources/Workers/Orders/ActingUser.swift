@@ -56,8 +56,3 @@ struct MalformedEvent: Error, CustomStringConvertible {
         return id
     }
 }
-
-extension UUID {
-    /// The form ids take in contracts.
-    var lowercased: String { lowercasedString }
-}

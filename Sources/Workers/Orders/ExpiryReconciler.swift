@@ -36,8 +36,8 @@ struct ExpiryReconciler: Sendable {
         let commands = overdue.map { order in
             let envelope = Envelope(
                 id: order, type: ExpirationComplete.type,
-                data: MessageCoding.encode(ExpirationComplete(orderId: order.lowercased)),
-                correlationID: order.lowercased)
+                data: MessageCoding.encode(ExpirationComplete(orderId: order.lowercasedString)),
+                correlationID: order.lowercasedString)
             var command = RedisCommand("XADD", stream, "*")
             for (name, value) in envelope.fields { command.append(contentsOf: [name, value]) }
             return command

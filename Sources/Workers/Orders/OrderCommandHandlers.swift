@@ -25,11 +25,11 @@ struct OrderCommandHandlers: Sendable {
                 return
             }
             context.publish(OrderCreated(
-                id: orderID.lowercased, status: .created, userId: user.lowercased, expiresAt: expiresAt, version: 0,
-                ticket: .init(id: ticketID.lowercased, priceCents: priceCents)))
+                id: orderID.lowercasedString, status: .created, userId: user.lowercasedString, expiresAt: expiresAt, version: 0,
+                ticket: .init(id: ticketID.lowercasedString, priceCents: priceCents)))
             context.reply(status: 201, OrderView(
-                id: orderID.lowercased, status: .created, userId: user.lowercased, expiresAt: expiresAt, version: 0,
-                ticket: .init(id: ticketID.lowercased, title: title, priceCents: priceCents)))
+                id: orderID.lowercasedString, status: .created, userId: user.lowercasedString, expiresAt: expiresAt, version: 0,
+                ticket: .init(id: ticketID.lowercasedString, title: title, priceCents: priceCents)))
         }
     }
 
@@ -41,7 +41,7 @@ struct OrderCommandHandlers: Sendable {
         else { return }
         if let row = try await context.query(OrderQueries.cancel(id: orderID, user: user)).first {
             let (version, ticketID) = try row.decode((Int, UUID).self)
-            context.publish(OrderCancelled(id: orderID.lowercased, version: version, ticket: .init(id: ticketID.lowercased)))
+            context.publish(OrderCancelled(id: orderID.lowercasedString, version: version, ticket: .init(id: ticketID.lowercasedString)))
             context.reply(status: 204, body: "")
             return
         }

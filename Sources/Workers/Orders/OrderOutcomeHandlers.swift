@@ -12,7 +12,7 @@ enum OrderOutcomeHandlers {
         let orderID = try MalformedEvent.id(event.orderId, "order id")
         guard let row = try await context.query(OrderQueries.expire(id: orderID)).first else { return }
         let (version, ticketID) = try row.decode((Int, UUID).self)
-        context.publish(OrderCancelled(id: orderID.lowercased, version: version, ticket: .init(id: ticketID.lowercased)))
+        context.publish(OrderCancelled(id: orderID.lowercasedString, version: version, ticket: .init(id: ticketID.lowercasedString)))
     }
 
     /// payment:created: the order is complete, unless it expired first (payments then refunds

@@ -22,7 +22,7 @@ enum ReservationHandlers {
                 // reserves), or this order's own (then this creation is superseded on its
                 // retry). The retry takes back the version recorded here with the rest of
                 // this message's writes.
-                throw NotYet("ticket \(ticketID.lowercased) is held by order \(holder.lowercased), not yet released for \(order.lowercased)")
+                throw NotYet("ticket \(ticketID.lowercasedString) is held by order \(holder.lowercasedString), not yet released for \(order.lowercasedString)")
             }
             // No such ticket: nothing to hold. The version stays recorded, so a repeat of this
             // event is a duplicate.

@@ -23,19 +23,14 @@ struct TicketRecord {
     }
 
     var view: TicketView {
-        TicketView(id: id.lowercased, title: title, priceCents: priceCents, userId: userID.lowercased, version: version, orderId: orderID?.lowercased)
+        TicketView(id: id.lowercasedString, title: title, priceCents: priceCents, userId: userID.lowercasedString, version: version, orderId: orderID?.lowercasedString)
     }
 
     var created: TicketCreated {
-        TicketCreated(id: id.lowercased, title: title, priceCents: priceCents, userId: userID.lowercased, version: version)
+        TicketCreated(id: id.lowercasedString, title: title, priceCents: priceCents, userId: userID.lowercasedString, version: version)
     }
 
     var updated: TicketUpdated {
-        TicketUpdated(id: id.lowercased, title: title, priceCents: priceCents, userId: userID.lowercased, orderId: orderID?.lowercased, version: version)
+        TicketUpdated(id: id.lowercasedString, title: title, priceCents: priceCents, userId: userID.lowercasedString, orderId: orderID?.lowercasedString, version: version)
     }
-}
-
-extension UUID {
-    /// The form ids take in contracts.
-    var lowercased: String { lowercasedString }
 }

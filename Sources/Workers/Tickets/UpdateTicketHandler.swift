@@ -36,7 +36,7 @@ enum UpdateTicketHandler {
             context.reject(status: 400, "Cannot edit a reserved ticket")
         } else {
             // Free and ours a moment ago: a concurrent change got in between. Try again later.
-            throw NotYet("ticket \(id.lowercased) changed while it was being updated")
+            throw NotYet("ticket \(id.lowercasedString) changed while it was being updated")
         }
     }
 }
