@@ -157,6 +157,30 @@ struct DeliveryGuaranteeTests {
         await harness.close()
     }
 
+    @Test("an envelope whose id is not in the 36-character form goes to the dead letters on its first delivery; the messages around it in its batch commit once")
+    func looseIDIsDeadLettered() async throws {
+        let harness = try await Harness.make()
+        for i in 0..<5 { try await harness.publish("k\(i)") }
+        // A leading space: libc's sscanf, behind UUID(uuidString:), read past it.
+        let data = String(decoding: try JSONEncoder().encode(ThingBody(key: "loose", poison: false)), as: UTF8.self)
+        let fields = Envelope(type: "thing", data: data).fields.map { name, value in
+            name == EnvelopeField.id ? (name, " " + value.dropFirst()) : (name, value)
+        }
+        try await harness.redis.xadd(harness.stream, fields: fields)
+        for i in 5..<10 { try await harness.publish("k\(i)") }
+        let worker = harness.worker("a", maxDeliveries: 3)
+        let running = Task { try await worker.run() }
+        #expect(try await harness.eventually { try await harness.drained() })
+        #expect(try await harness.effects() == Dictionary(uniqueKeysWithValues: (0..<10).map { ("k\($0)", 1) }))
+        let letters = try await harness.redis.xrange(harness.keys.dead(harness.stream))
+        #expect(letters.count == 1)
+        #expect(letters.first?["dead_deliveries"] == "1")
+        #expect(letters.first?["dead_error"]?.contains("malformed") == true)
+        worker.stop()
+        try await running.value
+        await harness.close()
+    }
+
     @Test("a poison message reaches the dead-letter stream after N deliveries and blocks nothing")
     func poisonIsDeadLettered() async throws {
         let harness = try await Harness.make()
