@@ -65,6 +65,21 @@ public final class OwnedThread: TaskExecutor, Sendable {
         }
     }
 
+    /// Waits `duration`. Called from this thread (by a task that prefers it), it blocks the
+    /// thread in place, which suits a thread whose connections have nothing to do meanwhile: one
+    /// timer wake-up, where a `Task.sleep` wakes a thread of the global executor for its timer
+    /// and then hops back here. Jobs queued meanwhile run after it. From elsewhere, a `Task.sleep`.
+    public func sleep(for duration: Duration) async {
+        guard isCurrent else {
+            try? await Task.sleep(for: duration)
+            return
+        }
+        let (seconds, attoseconds) = duration.components
+        var remaining = timespec(tv_sec: Int(seconds), tv_nsec: Int(attoseconds / 1_000_000_000))
+        var interval = remaining
+        while nanosleep(&interval, &remaining) != 0 && errno == EINTR { interval = remaining }
+    }
+
     /// Runs a task's jobs, for the tasks that prefer this thread as their executor. Once the
     /// thread is shut down they go to the global executor, which never leaves a task stranded.
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -84,11 +99,11 @@ public final class OwnedThread: TaskExecutor, Sendable {
 
 /// The jobs waiting for an ``OwnedThread``, and the loop its thread runs.
 private final class JobQueue: @unchecked Sendable {
-    /// After a batch the thread keeps looking for new jobs this long before it sleeps. A caller
-    /// that got its answer usually sends the next command within microseconds; catching it
+    /// After a batch the thread may keep looking for new jobs this long before it sleeps. A
+    /// caller that got its answer often sends the next command within microseconds; catching it
     /// awake saves a futex wake-up each way, which on a small VM costs more than the round trip
-    /// to Redis. Idle threads spin once, then sleep. `CLIENT_SPIN_US` (0–1000, default 40)
-    /// sets it; 0 never spins, which is better when every core is busy anyway.
+    /// to Redis. Idle threads spin once, then sleep, and only while spins have been catching
+    /// jobs (``SpinPolicy``). `CLIENT_SPIN_US` (0–1000, default 40) sets it; 0 never spins.
     private static let spinNanoseconds: UInt64 = {
         let micros = ProcessInfo.processInfo.environment["CLIENT_SPIN_US"].flatMap(UInt64.init) ?? 40
         return min(micros, 1000) * 1000
@@ -102,6 +117,8 @@ private final class JobQueue: @unchecked Sendable {
     private var sleeping = false
     private var stopping = false
     private var finished = false
+    /// Only the queue's own thread uses it.
+    private var spinPolicy = SpinPolicy(limit: JobQueue.spinNanoseconds)
 
     func append(_ job: @escaping OwnedThread.Job) -> Bool {
         condition.lock()
@@ -125,7 +142,8 @@ private final class JobQueue: @unchecked Sendable {
 
     func runLoop() {
         while true {
-            spinForWork()
+            let idleSince = DispatchTime.now().uptimeNanoseconds
+            if spinPolicy.shouldSpin { spinForWork(since: idleSince) }
             condition.lock()
             while jobs.isEmpty && !stopping {
                 sleeping = true
@@ -142,13 +160,14 @@ private final class JobQueue: @unchecked Sendable {
             jobs.removeAll(keepingCapacity: true)
             queued.subtract(batch.count, ordering: .relaxed)
             condition.unlock()
+            spinPolicy.record(wait: DispatchTime.now().uptimeNanoseconds - idleSince)
             for job in batch { job() }
         }
     }
 
-    private func spinForWork() {
+    private func spinForWork(since start: UInt64) {
         guard queued.load(ordering: .acquiring) == 0 else { return }
-        let deadline = DispatchTime.now().uptimeNanoseconds + Self.spinNanoseconds
+        let deadline = start + Self.spinNanoseconds
         while queued.load(ordering: .acquiring) == 0 && DispatchTime.now().uptimeNanoseconds < deadline {
             sched_yield()
         }

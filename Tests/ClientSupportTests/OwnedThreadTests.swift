@@ -42,6 +42,33 @@ import Testing
         thread.shutdown()
     }
 
+    @Test("`sleep` on the thread blocks it in place, jobs queued meanwhile running after it; from elsewhere it suspends")
+    func sleepsInPlace() async throws {
+        let thread = OwnedThread(name: "test")
+        let recorder = Recorder()
+        let started = ContinuousClock.now
+        let onThread = await withTaskExecutorPreference(thread) {
+            thread.execute { recorder.append(1) }
+            await thread.sleep(for: .milliseconds(30))
+            // Still the same job: the queued one has not run, so the task never left the thread.
+            recorder.append(0)
+            return thread.isCurrent
+        }
+        #expect(onThread)
+        #expect(ContinuousClock.now - started >= .milliseconds(30))
+        #expect(try await thread.run { recorder.values } == [0, 1])
+        // From a task elsewhere it suspends that task and leaves the thread free.
+        let slept = Recorder()
+        let elsewhere = Task.detached {
+            await thread.sleep(for: .seconds(1))
+            slept.append(1)
+        }
+        #expect(try await thread.run { slept.values } == [])
+        await elsewhere.value
+        #expect(slept.values == [1])
+        thread.shutdown()
+    }
+
     @Test("a task that prefers a thread shut down still finishes, on the global executor")
     func shutDownThreadStrandsNoTask() async throws {
         let thread = OwnedThread(name: "test")
@@ -123,4 +150,39 @@ private final class Recorder: @unchecked Sendable {
 private final class Box: @unchecked Sendable {
     var thread: OwnedThread?
     init(_ thread: OwnedThread?) { self.thread = thread }
+}
+
+@Suite struct SpinPolicyTests {
+    @Test("a thread spins while its waits are short, stops once most are longer than a spin, and starts again when they shorten")
+    func adapts() {
+        var policy = SpinPolicy(limit: 40_000)
+        #expect(policy.shouldSpin)
+        // Jobs 2 ms apart: no spin of 40 µs would catch one.
+        var longWaits = 0
+        while policy.shouldSpin {
+            policy.record(wait: 2_000_000)
+            longWaits += 1
+        }
+        #expect(longWaits == 6)
+        for _ in 0..<100 { policy.record(wait: 2_000_000) }
+        #expect(!policy.shouldSpin)
+        // Jobs back to back again, measured while the thread sleeps between them.
+        var shortWaits = 0
+        while !policy.shouldSpin {
+            policy.record(wait: 5_000)
+            shortWaits += 1
+        }
+        #expect(shortWaits <= 8)
+        // One long wait among short ones does not stop the spinning.
+        for _ in 0..<20 { policy.record(wait: 5_000) }
+        policy.record(wait: 2_000_000)
+        #expect(policy.shouldSpin)
+    }
+
+    @Test("a limit of 0 (CLIENT_SPIN_US=0) never spins")
+    func off() {
+        var policy = SpinPolicy(limit: 0)
+        for _ in 0..<20 { policy.record(wait: 0) }
+        #expect(!policy.shouldSpin)
+    }
 }
