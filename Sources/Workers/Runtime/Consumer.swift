@@ -1,3 +1,4 @@
+import ClientSupport
 import Logging
 import RedisClient
 
@@ -13,6 +14,8 @@ struct Consumer: Sendable {
     let logger: Logger
     /// How long to wait after a read that did not fill a batch (see ``WorkerConfiguration/eventLinger``).
     var linger: Duration = .zero
+    /// The thread the loop runs on, with its connections; see ``pause(for:)``.
+    var thread: OwnedThread?
 
     /// Joins the group on every stream, creating stream and group if missing. A new group starts
     /// at the beginning of the stream, so nothing published before it existed is missed.
@@ -57,11 +60,15 @@ struct Consumer: Sendable {
             // as the settlement goes out, so a stop during the batch is seen.
             readAhead = try await delivery.handle(entries, readAhead: { lingers || stop.isStopped ? nil : readCommand(block: nil) })
                 .flatMap { $0.contains { !$0.entries.isEmpty } ? $0 : nil }
-            if lingers {
-                // At most a second (EVENT_LINGER_MS), so a stop need not cut it short.
-                try? await Task.sleep(for: linger)
-            }
+            if lingers { await pause(for: linger) }
         }
+    }
+
+    /// The linger: on the loop's own thread it blocks that thread, where nothing else runs
+    /// meanwhile (see ``OwnedThread/sleep(for:)``). At most a second (EVENT_LINGER_MS), so a
+    /// stop need not cut it short.
+    private func pause(for duration: Duration) async {
+        if let thread { await thread.sleep(for: duration) } else { try? await Task.sleep(for: duration) }
     }
 
     /// A read that waits up to `BLOCK` for entries; nil when it failed, after rejoining the

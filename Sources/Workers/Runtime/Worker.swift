@@ -103,6 +103,7 @@ public final class Worker: Service {
                 group: service.name, consumer: configuration.consumerName, streams: streams,
                 configuration: configuration, connection: reader, delivery: delivery(loopDatabase, settlement(reader)), logger: logger)
             consumer.linger = Self.linger(of: streams, keys: keys, configuration: configuration)
+            consumer.thread = thread
             loops.append(ConsumerLoop(thread: thread, database: loopDatabase, consumer: consumer))
         }
         let sharedSettlement = settlement(redis)
