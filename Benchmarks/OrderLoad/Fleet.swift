@@ -12,10 +12,20 @@ struct Servers {
             "--appendonly", "yes", "--appendfsync", "always", "--auto-aof-rewrite-min-size", "1gb",
             "--maxmemory-policy", "noeviction",
         ])
-        let postgres = try await PostgresServer.start(durable: true, settings: StatementProfile.settings)
+        let postgres = try await PostgresServer.start(
+            durable: true, settings: StatementProfile.settings.merging(comparedSettings) { _, given in given })
         let seconds = try await WALWarmup.run(postgres)
         say(String(format: "Postgres: %d WAL segments made and recycled in %.1f s, as on a server that has been running", WALWarmup.segments, seconds))
         return Servers(redis: redis, postgres: postgres)
+    }
+
+    /// `PG_SETTINGS="name=value,…"`: Postgres settings to compare against the defaults.
+    static var comparedSettings: [String: String] {
+        let given = ProcessInfo.processInfo.environment["PG_SETTINGS"] ?? ""
+        return Dictionary(given.split(separator: ",").compactMap { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return parts.count == 2 ? (parts[0], parts[1]) : nil
+        }) { _, last in last }
     }
 
     func stop() async {
