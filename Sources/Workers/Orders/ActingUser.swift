@@ -36,23 +36,3 @@ enum CommandInput {
         return id
     }
 }
-
-/// An event that can never be applied (not JSON of its type, an id that is no UUID). It fails,
-/// and after its retries goes to the dead letters with this message.
-struct MalformedEvent: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-
-    static func decode<E: Event>(_ type: E.Type, _ message: IncomingMessage) throws -> E {
-        do {
-            return try MessageCoding.decode(E.self, from: message.envelope.data)
-        } catch {
-            throw MalformedEvent("\(E.type) \(message.envelope.id.lowercasedString) is not valid: \(error)")
-        }
-    }
-
-    static func id(_ text: String, _ what: String) throws -> UUID {
-        guard let id = UUID.parse(text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
-        return id
-    }
-}

@@ -10,7 +10,7 @@ struct OrderCancellationHandler: Sendable {
 
     func handle(_ message: IncomingMessage, _ context: MessageContext) async throws {
         let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
-        let orderID = try EventIDs.uuid(event.id, "order id")
+        let orderID = try MalformedEvent.id(event.id, "order id")
         // The newest version wins, whether or not order:created has landed (it comes on another
         // stream; when it comes later it only fills in owner and price). The upsert locks the row,
         // so it waits for a CreatePayment holding this order to commit, and the payment lookup

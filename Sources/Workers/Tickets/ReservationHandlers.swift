@@ -7,9 +7,9 @@ import WorkerRuntime
 /// the reservation took.
 enum ReservationHandlers {
     static func reserve(_ message: IncomingMessage, _ context: MessageContext) async throws {
-        let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
-        let order = try uuid(event.id, "order id")
-        let ticketID = try uuid(event.ticket.id, "ticket id")
+        let event = try MalformedEvent.decode(OrderCreated.self, message)
+        let order = try MalformedEvent.id(event.id, "order id")
+        let ticketID = try MalformedEvent.id(event.ticket.id, "ticket id")
         context.query(OrderVersions.reserve(ticket: ticketID, for: order, version: event.version)) { rows in
             let (admitted, holder, id, title, priceCents, owner, held, version) =
                 try rows[0].decode((Bool, UUID?, UUID?, String?, Int?, UUID?, UUID?, Int?).self)
@@ -30,24 +30,13 @@ enum ReservationHandlers {
     }
 
     static func release(_ message: IncomingMessage, _ context: MessageContext) async throws {
-        let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
-        let order = try uuid(event.id, "order id")
-        let ticketID = try uuid(event.ticket.id, "ticket id")
+        let event = try MalformedEvent.decode(OrderCancelled.self, message)
+        let order = try MalformedEvent.id(event.id, "order id")
+        let ticketID = try MalformedEvent.id(event.ticket.id, "ticket id")
         // Only this order's hold is released; a ticket held by a later order stays held.
         context.execute(OrderVersions.recordCancellation(of: order, version: event.version))
         context.query(OrderVersions.release(ticket: ticketID, from: order, version: event.version)) { rows in
             if let row = rows.first { context.publish(try TicketRecord(row: row).updated) }
         }
     }
-
-    private static func uuid(_ text: String, _ what: String) throws -> UUID {
-        guard let value = UUID.parse(text) else { throw MalformedEvent("\(what) is not a UUID: \(text.prefix(64))") }
-        return value
-    }
-}
-
-/// An event that can never be applied; it goes to the dead letters after its retries.
-struct MalformedEvent: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
 }
