@@ -10,12 +10,12 @@ struct Consumer: Sendable {
     let streams: [String]
     let configuration: WorkerConfiguration
     let connection: RedisConnection
+    /// The thread the loop runs on, where its connections live; its linger sleeps there.
+    let thread: OwnedThread
     let delivery: Delivery
     let logger: Logger
     /// How long to wait after a read that did not fill a batch (see ``WorkerConfiguration/eventLinger``).
     var linger: Duration = .zero
-    /// The thread the loop runs on, with its connections; see ``pause(for:)``.
-    var thread: OwnedThread?
 
     /// Joins the group on every stream, creating stream and group if missing. A new group starts
     /// at the beginning of the stream, so nothing published before it existed is missed.
@@ -60,15 +60,13 @@ struct Consumer: Sendable {
             // as the settlement goes out, so a stop during the batch is seen.
             readAhead = try await delivery.handle(entries, readAhead: { lingers || stop.isStopped ? nil : readCommand(block: nil) })
                 .flatMap { $0.contains { !$0.entries.isEmpty } ? $0 : nil }
-            if lingers { await pause(for: linger) }
+            if lingers {
+                // Blocks the loop's own thread, where nothing else runs meanwhile (see
+                // ``OwnedThread/sleep(for:)``). At most a second (EVENT_LINGER_MS), so a stop
+                // need not cut it short.
+                await thread.sleep(for: linger)
+            }
         }
-    }
-
-    /// The linger: on the loop's own thread it blocks that thread, where nothing else runs
-    /// meanwhile (see ``OwnedThread/sleep(for:)``). At most a second (EVENT_LINGER_MS), so a
-    /// stop need not cut it short.
-    private func pause(for duration: Duration) async {
-        if let thread { await thread.sleep(for: duration) } else { try? await Task.sleep(for: duration) }
     }
 
     /// A read that waits up to `BLOCK` for entries; nil when it failed, after rejoining the

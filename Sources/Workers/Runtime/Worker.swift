@@ -101,10 +101,10 @@ public final class Worker: Service {
             let loopDatabase = PostgresClient(configuration: loopDatabaseConfiguration, logger: logger, thread: thread)
             var consumer = Consumer(
                 group: service.name, consumer: configuration.consumerName, streams: streams,
-                configuration: configuration, connection: reader, delivery: delivery(loopDatabase, settlement(reader)), logger: logger)
+                configuration: configuration, connection: reader, thread: thread, delivery: delivery(loopDatabase, settlement(reader)),
+                logger: logger)
             consumer.linger = Self.linger(of: streams, keys: keys, configuration: configuration)
-            consumer.thread = thread
-            loops.append(ConsumerLoop(thread: thread, database: loopDatabase, consumer: consumer))
+            loops.append(ConsumerLoop(database: loopDatabase, consumer: consumer))
         }
         let sharedSettlement = settlement(redis)
         let consumers = loops.map(\.consumer)
@@ -130,7 +130,7 @@ public final class Worker: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 for loop in loops {
-                    group.addTask(executorPreference: loop.thread) { try await loop.consumer.run(until: stop) }
+                    group.addTask(executorPreference: loop.consumer.thread) { try await loop.consumer.run(until: stop) }
                 }
                 group.addTask { try await redelivery.run(until: stop) }
                 group.addTask { await retention.run(until: stop) }
@@ -168,14 +168,13 @@ public final class Worker: Service {
     /// A consumer loop and what lives on its thread: its reading connection (the consumer's) and
     /// its database client.
     private struct ConsumerLoop: Sendable {
-        let thread: OwnedThread
         let database: PostgresClient
         let consumer: Consumer
 
         func close() async {
             await consumer.connection.close()
             await database.close()
-            thread.shutdown()
+            consumer.thread.shutdown()
         }
     }
 
