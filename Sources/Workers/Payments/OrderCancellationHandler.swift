@@ -9,7 +9,7 @@ struct OrderCancellationHandler: Sendable {
     let gateway: any PaymentGateway
 
     func handle(_ message: IncomingMessage, _ context: MessageContext) async throws {
-        let event = try MessageCoding.decode(OrderCancelled.self, from: message.envelope.data)
+        let event = try MalformedEvent.decode(OrderCancelled.self, message)
         let orderID = try MalformedEvent.id(event.id, "order id")
         // The newest version wins, whether or not order:created has landed (it comes on another
         // stream; when it comes later it only fills in owner and price). The upsert locks the row,

@@ -9,7 +9,7 @@ enum OrderReplica {
     /// came first (status and version stay the cancellation's: the newer version wins). A
     /// duplicate changes nothing. One statement, no read first.
     static func created(_ message: IncomingMessage, _ context: MessageContext) async throws {
-        let event = try MessageCoding.decode(OrderCreated.self, from: message.envelope.data)
+        let event = try MalformedEvent.decode(OrderCreated.self, message)
         let orderID = try MalformedEvent.id(event.id, "order id")
         let userID = try MalformedEvent.id(event.userId, "user id")
         context.execute("""
