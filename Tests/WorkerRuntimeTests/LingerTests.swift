@@ -28,6 +28,38 @@ struct LingerTests {
         #expect { try WorkerConfiguration.fromEnvironment(["EVENT_LINGER_MS": "5000"]) } throws: { "\($0)".contains("EVENT_LINGER_MS") }
     }
 
+    @Test("a stop while the loop lingers ends within the linger and loses nothing: what arrived meanwhile is handled once, by the next worker")
+    func stopWhileLingering() async throws {
+        let harness = try await Harness.make()
+        var logger = Logger(label: "test-worker")
+        logger.logLevel = .critical
+        func lingeringWorker(_ consumer: String) -> Worker {
+            var configuration = harness.configuration(consumer: consumer)
+            configuration.eventLinger = .seconds(1)
+            return Worker(configuration: configuration, service: harness.countingService(), logger: logger)
+        }
+        let first = lingeringWorker("a")
+        let running = Task { try await first.run() }
+        try await harness.publish("k0")
+        #expect(try await harness.eventually { try await harness.effects() == ["k0": 1] })
+        // The loop now sleeps on its thread for a second; these arrive, and the stop comes, meanwhile.
+        for index in 1...3 { try await harness.publish("k\(index)") }
+        let stopped = ContinuousClock.now
+        first.stop()
+        try await running.value
+        #expect(ContinuousClock.now - stopped < .seconds(10))
+        // Whatever the stopping worker took it finished; the rest waits in the group for the next.
+        let second = lingeringWorker("b")
+        let next = Task { try await second.run() }
+        #expect(try await harness.eventually { try await harness.effects() == ["k0": 1, "k1": 1, "k2": 1, "k3": 1] })
+        #expect(try await harness.eventually { try await harness.drained() })
+        second.stop()
+        try await next.value
+        #expect(try await harness.effects() == ["k0": 1, "k1": 1, "k2": 1, "k3": 1])
+        #expect(try await harness.pendingCount() == 0)
+        await harness.close()
+    }
+
     /// One event, then (once its batch is in hand) four more 50 ms apart: the sizes of the batches they came in.
     private func batchSizes(linger: Duration) async throws -> [Int] {
         let harness = try await Harness.make()
