@@ -69,6 +69,7 @@ enum Monolith {
         for statement in schema { try await database.query(statement) }
         try await database.query("INSERT INTO tickets SELECT gen_random_uuid(), 'Seat', 2500, 0 FROM generate_series(1, \(count))")
         try await database.query("VACUUM ANALYZE tickets")
+        WriteBackWatch.flushSetup("monolith's tickets stocked")
         return (database, TicketQueue(try await database.query("SELECT id::text FROM tickets").decodeColumn(String.self)))
     }
 
