@@ -2,19 +2,6 @@ import Contracts
 import Foundation
 import WorkerRuntime
 
-/// The user a command acts for: the envelope's `user_id`, set by the API from the verified
-/// token, never a payload field.
-enum ActingUser {
-    /// The user, or nil after answering 401.
-    static func require(_ message: IncomingMessage, _ context: MessageContext) -> UUID? {
-        guard let raw = message.envelope.userID, let user = UUID.parse(raw) else {
-            context.reject(status: 401, "Not authorized")
-            return nil
-        }
-        return user
-    }
-}
-
 /// Command payloads, decoded or answered with 400: a malformed command is the sender's
 /// mistake, not something a retry could fix.
 enum CommandInput {
