@@ -7,9 +7,9 @@ import Glibc
 
 /// One keep-alive HTTP/1.1 connection over a blocking socket, used by one thread at a time.
 ///
-/// The load's own cost should be small and visible: no URLSession, no event loop, no task
-/// hops; a request is one `send` of bytes written by hand and the answer is read by its
-/// `Content-Length` (every API answer carries one).
+/// The load's own cost should be small and visible: no URLSession, no task hops; a request is
+/// one `send` of bytes written by hand and the answer is read by its `Content-Length` (every
+/// API answer carries one), here or, in the load's phases, by ``MultiplexedLoad``.
 final class LeanConnection {
     struct Response {
         let status: Int
@@ -49,15 +49,27 @@ final class LeanConnection {
     /// closed (the next request opens a new one) and the error thrown.
     func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> Response {
         do {
+            _ = try sendOnly(method, path, body: body, token: token)
+            let response = try readResponse()
+            if response.header("Connection")?.lowercased() == "close" { close() }
+            return response
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    /// Opens the connection if need be and sends a request without reading its answer, for a
+    /// caller that reads the socket itself (``MultiplexedLoad``); returns the socket. On an
+    /// error the connection is closed and the error thrown.
+    func sendOnly(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> Int32 {
+        do {
             if socket < 0 { try open() }
             var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
             if let token { head += "Authorization: Bearer \(token)\r\n" }
             if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
-            let bytes = Array((head + "\r\n" + (body ?? "")).utf8)
-            try write(bytes)
-            let response = try readResponse()
-            if response.header("Connection")?.lowercased() == "close" { close() }
-            return response
+            try write(Array((head + "\r\n" + (body ?? "")).utf8))
+            return socket
         } catch {
             close()
             throw error

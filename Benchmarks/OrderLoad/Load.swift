@@ -89,7 +89,8 @@ final class TicketQueue: Sendable {
     }
 }
 
-/// One buyer per connection; each connection is used by one thread at a time.
+/// One buyer per connection: its sign-up goes over the connection, then its orders do (see
+/// ``MultiplexedLoad``).
 final class Lane: @unchecked Sendable {
     let token: String
     let connection: LeanConnection
@@ -99,46 +100,32 @@ final class Lane: @unchecked Sendable {
         connection = LeanConnection(port: port)
         token = try Account.signUp(label, over: connection).token
     }
-
-    /// `POST /api/orders` for `ticket`, counted into `tally`, latency from `since`.
-    func order(_ ticket: String, since: ContinuousClock.Instant, into tally: inout PhaseTally) {
-        do {
-            let sent = Date()
-            let response = try connection.request("POST", "/api/orders", body: "{\"ticketId\":\"\(ticket)\"}", token: token)
-            if response.status == 201 { tally.traces.append(OrderTrace(ticket: ticket, sent: sent, answered: Date())) }
-            tally.record(response.status, due: since)
-        } catch {
-            tally.recordTransportError()
-        }
-    }
 }
 
 enum Load {
     /// Unpaced: every lane sends its next order as soon as the last is answered, until `seconds` are up.
     static func closed(_ lanes: [Lane], tickets: TicketQueue, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
         let start = ContinuousClock.now
-        let end = start + .seconds(seconds)
-        let parts = await onThreads(lanes.count) { index in
-            var tally = PhaseTally(start: start)
-            while ContinuousClock.now < end {
-                guard let ticket = tickets.take() else { tally.outOfTickets += 1; break }
-                lanes[index].order(ticket, since: .now, into: &tally)
-            }
-            return tally
-        }
-        return (PhaseTally.merged(parts), start)
+        return (await multiplexed(lanes, tickets, .closed(end: start + .seconds(seconds)), start: start), start)
     }
 
     /// Paced: order `i` is due at start + i / rate; whichever lane is free takes the next due
     /// order, so an order waits only when every lane is busy, and its latency counts that wait.
     static func paced(_ lanes: [Lane], tickets: TicketQueue, rate: Double, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
-        await paced(lanes: lanes.count, tickets: tickets, rate: rate, seconds: seconds) { lane, ticket, due, tally in
-            lanes[lane].order(ticket, since: due, into: &tally)
-        }
+        let start = ContinuousClock.now + .milliseconds(50)
+        let schedule = MultiplexedLoad.Schedule.paced(start: start, rate: rate, total: Int(rate * seconds), giveUp: start + .seconds(2 * seconds))
+        return (await multiplexed(lanes, tickets, schedule, start: start), start)
     }
 
-    /// The same schedule for any client: `order` places one order from lane `lane`'s thread and
-    /// records it into the tally, its latency counted from `due`.
+    /// The lanes' orders from one thread of the bench's own: the loop blocks in `ppoll`, which
+    /// must not happen on the Swift concurrency pool.
+    private static func multiplexed(_ lanes: [Lane], _ tickets: TicketQueue, _ schedule: MultiplexedLoad.Schedule, start: ContinuousClock.Instant) async -> PhaseTally {
+        await onThreads(1) { _ in MultiplexedLoad(lanes: lanes, tickets: tickets).run(schedule, start: start) }[0]
+    }
+
+    /// The monolith's schedule, alike: `order` places one order from lane `lane`'s thread (the
+    /// monolith is the application, a thread per connection) and records it into the tally,
+    /// its latency counted from `due`.
     static func paced(
         lanes: Int, tickets: TicketQueue, rate: Double, seconds: Double,
         order: @escaping @Sendable (_ lane: Int, _ ticket: String, _ due: ContinuousClock.Instant, _ tally: inout PhaseTally) -> Void
