@@ -27,10 +27,36 @@ final class LeanConnection {
         }
 
         var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] ?? [:] }
+
+        /// Whether the server closes the connection after this answer.
+        var closes: Bool { header("Connection")?.lowercased() == "close" }
+
+        /// The answer whose head starts `bytes`, once all of the head has arrived (nil before):
+        /// its status and headers, the head's length and the body's. Throws for what cannot be
+        /// framed: no status line, or no `Content-Length` on an answer with a body (every API
+        /// answer carries one; a 204 or 304 has no body and needs none).
+        static func head(of bytes: [UInt8]) throws -> (response: Response, headLength: Int, bodyLength: Int)? {
+            guard let end = bytes.firstRange(of: [13, 10, 13, 10])?.lowerBound else { return nil }
+            var lines = String(decoding: bytes[0..<end], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false)[...]
+            let statusLine = lines.popFirst() ?? ""
+            let parts = statusLine.split(separator: " ")
+            guard parts.count >= 2, let status = Int(parts[1]) else { throw BenchmarkError("not an HTTP status line: \(statusLine)") }
+            let headers = lines.compactMap { line -> (String, String)? in
+                guard let colon = line.firstIndex(of: ":") else { return nil }
+                return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+            }
+            let response = Response(status: status, headers: headers, body: [])
+            guard let length = response.header("Content-Length").flatMap({ Int($0) }) else {
+                guard status == 204 || status == 304 else { throw BenchmarkError("an answer without Content-Length") }
+                return (response, end + 4, 0)
+            }
+            return (response, end + 4, length)
+        }
     }
 
     private let port: UInt16
-    private var socket: Int32 = -1
+    /// The connection's socket, -1 while closed.
+    private(set) var socket: Int32 = -1
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// Bytes read past the last response (none with a well-behaved server; kept anyway).
     private var pending: [UInt8] = []
@@ -49,9 +75,9 @@ final class LeanConnection {
     /// closed (the next request opens a new one) and the error thrown.
     func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> Response {
         do {
-            _ = try sendOnly(method, path, body: body, token: token)
+            try sendOnly(method, path, body: body, token: token)
             let response = try readResponse()
-            if response.header("Connection")?.lowercased() == "close" { close() }
+            if response.closes { close() }
             return response
         } catch {
             close()
@@ -60,16 +86,15 @@ final class LeanConnection {
     }
 
     /// Opens the connection if need be and sends a request without reading its answer, for a
-    /// caller that reads the socket itself (``MultiplexedLoad``); returns the socket. On an
-    /// error the connection is closed and the error thrown.
-    func sendOnly(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws -> Int32 {
+    /// caller that reads the ``socket`` itself (``MultiplexedLoad``). On an error the
+    /// connection is closed and the error thrown.
+    func sendOnly(_ method: String, _ path: String, body: String? = nil, token: String? = nil) throws {
         do {
             if socket < 0 { try open() }
             var head = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\n"
             if let token { head += "Authorization: Bearer \(token)\r\n" }
             if let body { head += "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n" }
             try write(Array((head + "\r\n" + (body ?? "")).utf8))
-            return socket
         } catch {
             close()
             throw error
@@ -116,33 +141,16 @@ final class LeanConnection {
     }
 
     private func readResponse() throws -> Response {
-        let separator: [UInt8] = [13, 10, 13, 10]
-        var headEnd: Int?
-        while headEnd == nil {
+        var head = try Response.head(of: pending)
+        while head == nil {
             try fill()
-            headEnd = pending.firstRange(of: separator)?.lowerBound
+            head = try Response.head(of: pending)
         }
-        let head = String(decoding: pending[0..<headEnd!], as: UTF8.self)
-        var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false)[...]
-        let statusLine = lines.popFirst() ?? ""
-        let parts = statusLine.split(separator: " ")
-        guard parts.count >= 2, let status = Int(parts[1]) else { throw BenchmarkError("not an HTTP status line: \(statusLine)") }
-        let headers = lines.compactMap { line -> (String, String)? in
-            guard let colon = line.firstIndex(of: ":") else { return nil }
-            return (String(line[..<colon]), line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces))
-        }
-        let response = Response(status: status, headers: headers, body: [])
-        guard let length = response.header("Content-Length").flatMap({ Int($0) }) else {
-            // 204 has no body and needs no length; anything else without one we cannot frame.
-            guard status == 204 || status == 304 else { throw BenchmarkError("an answer without Content-Length") }
-            pending.removeFirst(headEnd! + 4)
-            return response
-        }
-        let bodyStart = headEnd! + 4
-        while pending.count < bodyStart + length { try fill() }
-        let body = Array(pending[bodyStart..<(bodyStart + length)])
-        pending.removeFirst(bodyStart + length)
-        return Response(status: status, headers: headers, body: body)
+        let (response, headLength, bodyLength) = head!
+        while pending.count < headLength + bodyLength { try fill() }
+        let body = Array(pending[headLength..<(headLength + bodyLength)])
+        pending.removeFirst(headLength + bodyLength)
+        return Response(status: response.status, headers: response.headers, body: body)
     }
 }
 

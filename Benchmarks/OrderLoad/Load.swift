@@ -44,6 +44,11 @@ struct PhaseTally: Sendable {
         }
     }
 
+    /// Paced phases: a request leaving now, due at `due`.
+    mutating func recordLateness(due: ContinuousClock.Instant) {
+        lateness.append((ContinuousClock.now - due).seconds * 1000)
+    }
+
     /// A request that got no answer (the connection failed).
     mutating func recordTransportError() {
         transportErrors += 1
@@ -89,6 +94,25 @@ final class TicketQueue: Sendable {
     }
 }
 
+/// A paced phase's schedule, the same for every client: order `i` is due at `start + i / rate`;
+/// what is still unsent at `giveUp`, twice the phase's length, is counted unsent.
+struct PacedSchedule: Sendable {
+    let start: ContinuousClock.Instant
+    let rate: Double
+    let total: Int
+    let giveUp: ContinuousClock.Instant
+
+    /// `seconds` of orders at `rate`, starting 50 ms from now.
+    init(rate: Double, seconds: Double) {
+        start = .now + .milliseconds(50)
+        self.rate = rate
+        total = Int(rate * seconds)
+        giveUp = start + .seconds(2 * seconds)
+    }
+
+    func due(_ step: Int) -> ContinuousClock.Instant { start + .seconds(Double(step) / rate) }
+}
+
 /// One buyer per connection: its sign-up goes over the connection, then its orders do (see
 /// ``MultiplexedLoad``).
 final class Lane: @unchecked Sendable {
@@ -106,21 +130,20 @@ enum Load {
     /// Unpaced: every lane sends its next order as soon as the last is answered, until `seconds` are up.
     static func closed(_ lanes: [Lane], tickets: TicketQueue, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
         let start = ContinuousClock.now
-        return (await multiplexed(lanes, tickets, .closed(end: start + .seconds(seconds)), start: start), start)
+        return (await multiplexed(lanes, tickets, .closed(start: start, end: start + .seconds(seconds))), start)
     }
 
     /// Paced: order `i` is due at start + i / rate; whichever lane is free takes the next due
     /// order, so an order waits only when every lane is busy, and its latency counts that wait.
     static func paced(_ lanes: [Lane], tickets: TicketQueue, rate: Double, seconds: Double) async -> (PhaseTally, ContinuousClock.Instant) {
-        let start = ContinuousClock.now + .milliseconds(50)
-        let schedule = MultiplexedLoad.Schedule.paced(start: start, rate: rate, total: Int(rate * seconds), giveUp: start + .seconds(2 * seconds))
-        return (await multiplexed(lanes, tickets, schedule, start: start), start)
+        let schedule = PacedSchedule(rate: rate, seconds: seconds)
+        return (await multiplexed(lanes, tickets, .paced(schedule)), schedule.start)
     }
 
     /// The lanes' orders from one thread of the bench's own: the loop blocks in `ppoll`, which
     /// must not happen on the Swift concurrency pool.
-    private static func multiplexed(_ lanes: [Lane], _ tickets: TicketQueue, _ schedule: MultiplexedLoad.Schedule, start: ContinuousClock.Instant) async -> PhaseTally {
-        await onThreads(1) { _ in MultiplexedLoad(lanes: lanes, tickets: tickets).run(schedule, start: start) }[0]
+    private static func multiplexed(_ lanes: [Lane], _ tickets: TicketQueue, _ schedule: MultiplexedLoad.Schedule) async -> PhaseTally {
+        await onThreads(1) { _ in MultiplexedLoad(lanes: lanes, tickets: tickets).run(schedule) }[0]
     }
 
     /// The monolith's schedule, alike: `order` places one order from lane `lane`'s thread (the
@@ -130,25 +153,23 @@ enum Load {
         lanes: Int, tickets: TicketQueue, rate: Double, seconds: Double,
         order: @escaping @Sendable (_ lane: Int, _ ticket: String, _ due: ContinuousClock.Instant, _ tally: inout PhaseTally) -> Void
     ) async -> (PhaseTally, ContinuousClock.Instant) {
-        let total = Int(rate * seconds)
-        let start = ContinuousClock.now + .milliseconds(50)
-        let giveUp = start + .seconds(2 * seconds)
+        let schedule = PacedSchedule(rate: rate, seconds: seconds)
         let next = Counter()
         let parts = await onThreads(lanes) { index in
-            var tally = PhaseTally(start: start)
+            var tally = PhaseTally(start: schedule.start)
             while true {
                 let step = next.next()
-                guard step < total else { break }
-                let due = start + .seconds(Double(step) / rate)
+                guard step < schedule.total else { break }
+                let due = schedule.due(step)
                 let wait = (due - .now).seconds
                 if wait > 0 { Thread.sleep(forTimeInterval: wait) }
-                guard ContinuousClock.now < giveUp else { tally.unsent += 1; continue }
+                guard ContinuousClock.now < schedule.giveUp else { tally.unsent += 1; continue }
                 guard let ticket = tickets.take() else { tally.outOfTickets += 1; continue }
-                tally.lateness.append((ContinuousClock.now - due).seconds * 1000)
+                tally.recordLateness(due: due)
                 order(index, ticket, due, &tally)
             }
             return tally
         }
-        return (PhaseTally.merged(parts), start)
+        return (PhaseTally.merged(parts), schedule.start)
     }
 }
